@@ -1,0 +1,189 @@
+"""Settings, all driven by environment variables (see `.env.example`).
+
+SQLite in `RELANCE_DATA_DIR` by default, so nothing but Python is needed to run
+relance; `DATABASE_URL` switches to PostgreSQL for real deployments.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be a boolean (1/0, true/false), got {value!r}")
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+
+
+def envlist(name: str, default: str) -> list[str]:
+    return [x.strip() for x in os.environ.get(name, default).split(",") if x.strip()]
+
+
+DATA_DIR = Path(os.environ.get("RELANCE_DATA_DIR") or Path.cwd() / "data").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """Use RELANCE_SECRET_KEY, else a random key kept in the data directory."""
+    if key := os.environ.get("RELANCE_SECRET_KEY"):
+        return key
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = envbool("RELANCE_DEBUG", False)
+ALLOWED_HOSTS = envlist("RELANCE_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = envlist("RELANCE_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "relance.orgs",
+    "relance.timeline",
+    "relance.ledger",
+    "relance.dunning",
+    "relance.comms",
+    "relance.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "relance.orgs.middleware.CurrentOrganisationMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "relance.orgs.middleware.organisation_context",
+            ],
+        },
+    },
+]
+
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "relance.sqlite3",
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "relance" / "locale"]
+TIME_ZONE = os.environ.get("RELANCE_TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "documents"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = envbool("RELANCE_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+_task_backend = os.environ.get("RELANCE_TASKS_BACKEND", "immediate")
+if _task_backend not in _TASK_BACKENDS:
+    raise ValueError(
+        f"RELANCE_TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}, "
+        f"got {_task_backend!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
+
+# Outgoing mail. With no host, messages stay in the outbox as previews.
+RELANCE_SMTP_HOST = os.environ.get("RELANCE_SMTP_HOST", "")
+RELANCE_SMTP_PORT = envint("RELANCE_SMTP_PORT", 25)
+RELANCE_SMTP_USER = os.environ.get("RELANCE_SMTP_USER", "")
+RELANCE_SMTP_PASSWORD = os.environ.get("RELANCE_SMTP_PASSWORD", "")
+RELANCE_SMTP_TLS = os.environ.get("RELANCE_SMTP_TLS", "none")
+if RELANCE_SMTP_TLS not in ("none", "starttls", "ssl"):
+    raise ValueError(
+        f"RELANCE_SMTP_TLS must be none, starttls or ssl, got {RELANCE_SMTP_TLS!r}"
+    )
+RELANCE_SMTP_TIMEOUT = envint("RELANCE_SMTP_TIMEOUT", 30)
+# A message claimed for sending longer ago than this is marked uncertain.
+RELANCE_SEND_STALE_MINUTES = envint("RELANCE_SEND_STALE_MINUTES", 10)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {
+        "handlers": ["console"],
+        "level": os.environ.get("RELANCE_LOG_LEVEL", "WARNING"),
+    },
+}
+RELANCE_DEFAULT_FROM_EMAIL = os.environ.get(
+    "RELANCE_DEFAULT_FROM_EMAIL", "relance@localhost"
+)

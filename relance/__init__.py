@@ -1,0 +1,1 @@
+"""relance: gets unpaid invoices paid."""

@@ -1,0 +1,23 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from relance.comms.services import send_outbox
+from relance.orgs.services import organisation_by_slug
+from relance.output import emit
+
+
+class Command(BaseCommand):
+    help = "Send the messages waiting in the outbox (each at most once)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--org", help="only this organisation")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **opts):
+        try:
+            org = organisation_by_slug(opts["org"]) if opts["org"] else None
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        counts = send_outbox(org)
+        text = ", ".join(f"{v} {k}" for k, v in counts.items())
+        emit(self, counts, opts["json"], text)

@@ -1,0 +1,264 @@
+"""The outbox: render and store first, send at most once, re-check before sending."""
+
+from __future__ import annotations
+
+import smtplib
+from collections import defaultdict
+from datetime import timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from relance.dunning.models import Action, ActionInvoice, ActionStatus
+from relance.ledger.models import REMINDER_ROLES, Contact, Customer, Invoice
+from relance.orgs.models import org_today
+from relance.timeline.services import record
+
+from .models import MessageStatus, OutboundMessage
+from .render import render_step
+
+MAX_ATTEMPTS = 5
+NO_RECHECK_STEPS = {"thank_you"}
+
+
+def sender(org) -> str:
+    address = org.sender_email or settings.RELANCE_DEFAULT_FROM_EMAIL
+    name = (org.sender_name or org.name).replace('"', "")
+    return f'"{name}" <{address}>'
+
+
+def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
+    """Render the email of each action into the outbox (same transaction as the
+    actions, so a run never leaves an action without its message)."""
+    if not actions:
+        return []
+    ids = [a.pk for a in actions]
+    invoice_ids = defaultdict(list)
+    for action_id, invoice_id in ActionInvoice.objects.filter(
+        action_id__in=ids
+    ).values_list("action_id", "invoice_id"):
+        invoice_ids[action_id].append(invoice_id)
+    invoices = Invoice.objects.in_bulk([i for v in invoice_ids.values() for i in v])
+    customers = Customer.objects.in_bulk({a.customer_id for a in actions})
+    emails = defaultdict(list)
+    for cid, email in (
+        Contact.objects.filter(customer_id__in=list(customers), role__in=REMINDER_ROLES)
+        .exclude(email="")
+        .values_list("customer_id", "email")
+    ):
+        emails[cid].append(email)
+    today = org_today(org)
+    domain = (org.sender_email or settings.RELANCE_DEFAULT_FROM_EMAIL).split("@")[-1]
+    messages = []
+    for action in actions:
+        invs = sorted(
+            (invoices[i] for i in invoice_ids[action.pk]), key=lambda i: i.due_date
+        )
+        customer = customers[action.customer_id]
+        rendered = render_step(action.template, org, customer, invs, today)
+        messages.append(
+            OutboundMessage(
+                org=org,
+                action=action,
+                customer=customer,
+                language=rendered.language,
+                from_address=sender(org),
+                reply_to=org.sender_email,
+                to_addresses=emails[customer.pk],
+                subject=rendered.subject,
+                body_text=rendered.body_text,
+                message_id=make_msgid("relance", domain=domain),
+            )
+        )
+    return OutboundMessage.objects.bulk_create(messages, batch_size=1000)
+
+
+def smtp_configured() -> bool:
+    return bool(settings.RELANCE_SMTP_HOST)
+
+
+def _connection():
+    tls = settings.RELANCE_SMTP_TLS
+    return get_connection(
+        "django.core.mail.backends.smtp.EmailBackend",
+        host=settings.RELANCE_SMTP_HOST,
+        port=settings.RELANCE_SMTP_PORT,
+        username=settings.RELANCE_SMTP_USER or None,
+        password=settings.RELANCE_SMTP_PASSWORD or None,
+        use_tls=tls == "starttls",
+        use_ssl=tls == "ssl",
+        timeout=settings.RELANCE_SMTP_TIMEOUT,
+        fail_silently=False,
+    )
+
+
+def mark_stale_uncertain(now) -> int:
+    """Messages claimed long ago and never settled: the sender died mid-send."""
+    cutoff = now - timedelta(minutes=settings.RELANCE_SEND_STALE_MINUTES)
+    stale = list(
+        OutboundMessage.objects.filter(
+            status=MessageStatus.SENDING, claimed_at__lt=cutoff
+        ).select_related("org")
+    )
+    for msg in stale:
+        _settle(
+            msg,
+            MessageStatus.UNCERTAIN,
+            "sending was interrupted; check before resending",
+        )
+    return len(stale)
+
+
+def _due(org=None, now=None):
+    qs = OutboundMessage.objects.filter(status=MessageStatus.QUEUED).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    return qs.filter(org=org) if org else qs
+
+
+def _claim(msg_id: int, now) -> bool:
+    """Atomically take a queued message; False if another worker got it first."""
+    return (
+        OutboundMessage.objects.filter(pk=msg_id, status=MessageStatus.QUEUED).update(
+            status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+        == 1
+    )
+
+
+def _hold_reason(msg: OutboundMessage) -> str | None:
+    """Re-check the ledger right before sending."""
+    if not msg.to_addresses:
+        return "no email address for this customer"
+    if msg.action_id is None or msg.action.step in NO_RECHECK_STEPS:
+        return None
+    invoices = list(msg.action.invoices.all())
+    still_open = [i for i in invoices if not i.is_paid]
+    if not still_open:
+        return "paid"
+    if len(still_open) != len(invoices):
+        return "partly paid since it was written; review before sending"
+    return None
+
+
+def send_outbox(org=None) -> dict:
+    """Send every due message once. Returns counts for the CLI and tasks."""
+    now = timezone.now()
+    counts = {"sent": 0, "failed": 0, "held": 0, "retry": 0}
+    counts["uncertain"] = mark_stale_uncertain(now)
+    due = list(_due(org, now).values_list("pk", flat=True).order_by("pk"))
+    if not smtp_configured():
+        counts["held"] = len(due)
+        counts["smtp"] = "not configured: messages stay in the outbox as previews"
+        return counts
+    connection = None
+    try:
+        for msg_id in due:
+            if not _claim(msg_id, now):
+                continue
+            msg = OutboundMessage.objects.select_related("org", "action").get(pk=msg_id)
+            reason = _hold_reason(msg)
+            if reason:
+                status = (
+                    MessageStatus.CANCELLED if reason == "paid" else MessageStatus.HELD
+                )
+                _settle(msg, status, reason)
+                counts["held"] += 1
+                continue
+            if connection is None:
+                connection = _connection()
+                try:
+                    connection.open()
+                except (OSError, smtplib.SMTPException) as exc:
+                    _retry(msg, f"cannot reach the SMTP server: {exc}")
+                    counts["retry"] += 1
+                    connection = None
+                    break
+            counts[_deliver(connection, msg)] += 1
+    finally:
+        if connection is not None:
+            connection.close()
+    return counts
+
+
+def _deliver(connection, msg: OutboundMessage) -> str:
+    email = EmailMessage(
+        subject=msg.subject,
+        body=msg.body_text,
+        from_email=msg.from_address,
+        to=msg.to_addresses,
+        cc=msg.cc_addresses,
+        reply_to=[msg.reply_to] if msg.reply_to else None,
+        headers={"Message-ID": msg.message_id, "Auto-Submitted": "auto-generated"},
+        connection=connection,
+    )
+    try:
+        email.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        if all(code >= 500 for code in codes):
+            _settle(msg, MessageStatus.FAILED, f"recipients refused: {exc.recipients}")
+            return "failed"
+        _retry(msg, f"recipients refused for now: {exc.recipients}")
+        return "retry"
+    except smtplib.SMTPResponseException as exc:
+        if exc.smtp_code >= 500:
+            _settle(msg, MessageStatus.FAILED, f"{exc.smtp_code} {exc.smtp_error!r}")
+            return "failed"
+        _retry(msg, f"{exc.smtp_code} {exc.smtp_error!r}")
+        return "retry"
+    except (OSError, smtplib.SMTPException) as exc:
+        # The server may or may not have taken the message: a person decides.
+        _settle(msg, MessageStatus.UNCERTAIN, f"connection lost while sending: {exc}")
+        return "uncertain"
+    _settle(msg, MessageStatus.SENT, "")
+    return "sent"
+
+
+def _retry(msg: OutboundMessage, reason: str) -> None:
+    if msg.attempts >= MAX_ATTEMPTS:
+        _settle(
+            msg,
+            MessageStatus.FAILED,
+            f"gave up after {msg.attempts} attempts: {reason}",
+        )
+        return
+    delay = timedelta(minutes=5 * 2 ** (msg.attempts - 1))
+    OutboundMessage.objects.filter(pk=msg.pk).update(
+        status=MessageStatus.QUEUED,
+        status_reason=reason,
+        next_attempt_at=timezone.now() + delay,
+    )
+
+
+@transaction.atomic
+def _settle(msg: OutboundMessage, status: str, reason: str) -> None:
+    now = timezone.now()
+    OutboundMessage.objects.filter(pk=msg.pk).update(
+        status=status,
+        status_reason=reason[:300],
+        sent_at=now if status == "sent" else None,
+    )
+    if msg.action_id:
+        action_status = {
+            MessageStatus.SENT: ActionStatus.DONE,
+            MessageStatus.CANCELLED: ActionStatus.CANCELLED,
+        }.get(status)
+        if action_status:
+            Action.objects.filter(pk=msg.action_id).update(status=action_status)
+    record(
+        msg.org,
+        f"message.{status}",
+        actor="outbox",
+        data={
+            "message": msg.pk,
+            "subject": msg.subject,
+            "to": msg.to_addresses,
+            "reason": reason,
+        },
+        customer_id=msg.customer_id,
+    )

@@ -1,0 +1,11 @@
+from django_tasks import task
+
+from relance.orgs.models import Organisation
+
+from .services import send_outbox
+
+
+@task()
+def send_outbox_task(org_id: int | None = None) -> dict:
+    org = Organisation.objects.get(pk=org_id) if org_id else None
+    return send_outbox(org)

@@ -1,0 +1,1 @@
+"""Pure-Python rules and algorithms. Never imports Django (a test checks it)."""

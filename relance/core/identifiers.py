@@ -1,0 +1,48 @@
+"""French and European business identifiers, validated with python-stdnum.
+
+Each function returns the compact form or raises ValueError with a message a
+user can act on.
+"""
+
+from __future__ import annotations
+
+from stdnum import iban as _iban
+from stdnum.eu import vat as _vat
+from stdnum.exceptions import ValidationError
+from stdnum.fr import siren as _siren
+from stdnum.fr import siret as _siret
+
+
+def _check(module, value: str, label: str) -> str:
+    try:
+        return module.validate(value)
+    except ValidationError as exc:
+        raise ValueError(f"invalid {label} {value!r}: {exc.message}") from None
+
+
+def validate_siren(value: str) -> str:
+    return _check(_siren, value, "SIREN")
+
+
+def validate_siret(value: str) -> str:
+    return _check(_siret, value, "SIRET")
+
+
+def validate_vat(value: str) -> str:
+    return _check(_vat, value, "VAT number")
+
+
+def validate_iban(value: str) -> str:
+    return _check(_iban, value, "IBAN")
+
+
+def format_iban(value: str) -> str:
+    return _iban.format(value)
+
+
+def siren_from_vat(value: str) -> str | None:
+    """The SIREN inside a French VAT number (FRkk + SIREN), if it is one."""
+    compact = _vat.compact(value)
+    if compact.startswith("FR") and len(compact) == 13:
+        return compact[4:]
+    return None

@@ -1,0 +1,38 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from relance.dunning.services import run_dunning
+from relance.orgs.models import org_today
+from relance.orgs.services import organisation_by_slug
+from relance.output import emit, parse_day
+
+
+class Command(BaseCommand):
+    help = "Run the day's dunning: plan and record the reminders due."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--org", required=True)
+        parser.add_argument("--date", help="YYYY-MM-DD (default: today)")
+        parser.add_argument("--dry-run", action="store_true", help="write nothing")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **opts):
+        try:
+            org = organisation_by_slug(opts["org"])
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        day = parse_day(opts["date"]) if opts["date"] else org_today(org)
+        result = run_dunning(org, day, dry_run=opts["dry_run"], actor="cli")
+        text = "\n".join(
+            [
+                f"{len(result['actions'])} action(s) for {day}"
+                + (" (dry run, nothing written)" if opts["dry_run"] else "")
+            ]
+            + [
+                f"  {a['step']:<18} {a['channel']:<7} {a['customer']}: "
+                f"{', '.join(a['invoices'])}"
+                for a in result["actions"]
+            ]
+            + [f"  skipped {s['invoice']}: {s['reason']}" for s in result["skipped"]]
+        )
+        emit(self, result, opts["json"], text)

@@ -1,0 +1,143 @@
+"""The daily dunning run: load a snapshot, let the core plan, write the actions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from relance.core.calendar import BusinessCalendar
+from relance.core.planner import plan
+from relance.core.policy import DEFAULT_POLICY, Channel, Policy
+from relance.ledger.models import Customer, Invoice
+from relance.orgs.models import Organisation
+from relance.timeline.services import NewEvent, record_many
+
+from . import snapshot
+from .models import Action, ActionInvoice, ActionStatus
+
+
+def policy_for(org: Organisation) -> Policy:
+    return DEFAULT_POLICY
+
+
+def run_dunning(
+    org: Organisation, today: date, *, dry_run: bool = False, actor="system"
+):
+    """Plan and record today's actions. Idempotent: a second run for the same date
+    finds every step already recorded and creates nothing. A dry run writes nothing."""
+    from relance.comms.services import queue_messages
+
+    policy = policy_for(org)
+    with transaction.atomic():
+        # One run at a time per organisation: the row lock serialises them.
+        Organisation.objects.select_for_update().get(pk=org.pk)
+        invoices, customers, history = snapshot.load(org, policy, today)
+        result = plan(
+            policy,
+            invoices,
+            customers,
+            history,
+            today,
+            BusinessCalendar(org.country),
+            org.timezone,
+        )
+        numbers = {i.id: i.number for i in invoices}
+        actions = (
+            []
+            if dry_run
+            else _write(org, policy, today, result.actions, numbers, actor)
+        )
+        if actions:
+            queue_messages(org, [a for a in actions if a.channel == Channel.EMAIL])
+    return {
+        "date": today.isoformat(),
+        "dry_run": dry_run,
+        "actions": [
+            {
+                "customer": customers[a.customer_id].ref,
+                "step": a.step.key,
+                "channel": str(a.step.channel),
+                "tone": str(a.step.tone),
+                "invoices": [numbers[i] for i in a.invoice_ids],
+                "scheduled_at": a.scheduled_at.isoformat(),
+                "reason": a.reason,
+            }
+            for a in result.actions
+        ],
+        "skipped": [
+            {"invoice": numbers[s.invoice_id], "step": s.step_key, "reason": s.reason}
+            for s in result.skipped
+        ],
+    }
+
+
+def _write(org, policy, today, planned, numbers, actor) -> list[Action]:
+    actions = Action.objects.bulk_create(
+        [
+            Action(
+                org=org,
+                customer_id=p.customer_id,
+                step=p.step.key,
+                channel=p.step.channel,
+                tone=p.step.tone,
+                template=p.step.template,
+                policy=policy.name,
+                run_date=today,
+                scheduled_at=p.scheduled_at,
+                status=(
+                    ActionStatus.QUEUED
+                    if p.step.channel == Channel.EMAIL
+                    else ActionStatus.TODO
+                ),
+                reason=p.reason,
+            )
+            for p in planned
+        ],
+        batch_size=2000,
+    )
+    ActionInvoice.objects.bulk_create(
+        [
+            ActionInvoice(action=a, invoice_id=i, step=p.step.key, run_date=today)
+            for a, p in zip(actions, planned, strict=True)
+            for i in p.invoice_ids
+        ],
+        batch_size=5000,
+    )
+    events = [
+        NewEvent(
+            "action.planned",
+            {
+                "action": a.pk,
+                "step": p.step.key,
+                "channel": p.step.channel,
+                "invoices": [numbers[i] for i in p.invoice_ids],
+                "scheduled_at": p.scheduled_at.isoformat(),
+                "reason": p.reason,
+            },
+            customer_id=p.customer_id,
+        )
+        for a, p in zip(actions, planned, strict=True)
+    ]
+    events.append(NewEvent("dunning.run", {"date": today, "actions": len(actions)}))
+    record_many(org, events, actor=actor)
+    return actions
+
+
+def summary(org: Organisation, today: date, actions: list[dict]) -> dict:
+    """Counts by step and channel, the overdue total and the aging buckets."""
+    from relance.ledger.queries import aging_totals
+
+    by_step: dict[str, int] = {}
+    by_channel: dict[str, int] = {}
+    for a in actions:
+        by_step[a["step"]] = by_step.get(a["step"], 0) + 1
+        by_channel[a["channel"]] = by_channel.get(a["channel"], 0) + 1
+    aging = aging_totals(org, today)
+    return {
+        "actions_by_step": by_step,
+        "actions_by_channel": by_channel,
+        "customers": Customer.objects.filter(org=org).count(),
+        "invoices": Invoice.objects.filter(org=org).count(),
+        **aging,
+    }

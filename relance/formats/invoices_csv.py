@@ -1,0 +1,247 @@
+"""Invoices from a CSV export, columns named in French or English."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from relance.core.identifiers import validate_siren
+
+from .errors import ReadResult, RowError
+from .tabular import (
+    decode,
+    normalise_header,
+    parse_date,
+    parse_decimal,
+    read_rows,
+    sniff_delimiter,
+)
+
+# Canonical field -> accepted header names (after normalise_header).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "number": (
+        "number",
+        "invoice_number",
+        "numero",
+        "numero_facture",
+        "facture",
+        "n_facture",
+        "no_facture",
+    ),
+    "customer_ref": (
+        "customer_ref",
+        "customer_id",
+        "ref_client",
+        "code_client",
+        "reference_client",
+        "client_ref",
+    ),
+    "customer_name": (
+        "customer_name",
+        "customer",
+        "client",
+        "nom_client",
+        "raison_sociale",
+    ),
+    "customer_email": ("customer_email", "email", "e_mail", "courriel", "mail"),
+    "issue_date": (
+        "issue_date",
+        "date",
+        "date_facture",
+        "date_emission",
+        "invoice_date",
+    ),
+    "due_date": ("due_date", "echeance", "date_echeance", "due"),
+    "total": ("total", "montant_ttc", "total_ttc", "ttc", "amount", "total_incl_tax"),
+    "total_excl_tax": ("total_excl_tax", "montant_ht", "total_ht", "ht"),
+    "tax": ("tax", "tva", "montant_tva", "vat"),
+    "currency": ("currency", "devise"),
+    "paid": ("paid", "regle", "montant_regle", "amount_paid", "deja_regle"),
+    "paid_date": ("paid_date", "date_reglement", "date_paiement", "payment_date"),
+    "siren": ("siren",),
+    "kind": ("kind", "type", "type_client"),
+}
+REQUIRED = ("number", "issue_date", "due_date", "total")
+KINDS = {
+    "b2b": "b2b",
+    "pro": "b2b",
+    "professionnel": "b2b",
+    "entreprise": "b2b",
+    "b2c": "b2c",
+    "particulier": "b2c",
+    "consommateur": "b2c",
+    "consumer": "b2c",
+}
+_EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRecord:
+    row: int
+    number: str
+    customer_ref: str
+    customer_name: str
+    customer_emails: tuple[str, ...]
+    issue_date: date
+    due_date: date
+    total: Decimal
+    currency: str = "EUR"
+    total_excl_tax: Decimal | None = None
+    tax: Decimal | None = None
+    paid: Decimal = Decimal("0")
+    paid_date: date | None = None
+    siren: str = ""
+    kind: str = "b2b"
+
+
+def map_headers(header: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Column index of each known field, and the headers left unused."""
+    lookup = {alias: field for field, names in ALIASES.items() for alias in names}
+    mapping: dict[str, int] = {}
+    unused = []
+    for idx, name in enumerate(header):
+        field = lookup.get(normalise_header(name))
+        if field and field not in mapping:
+            mapping[field] = idx
+        else:
+            unused.append(name)
+    return mapping, unused
+
+
+def read_invoices(data: bytes) -> ReadResult[InvoiceRecord]:
+    text, encoding = decode(data)
+    delimiter = sniff_delimiter(text)
+    header, rows = read_rows(text, delimiter)
+    details = {"encoding": encoding, "delimiter": delimiter}
+    mapping, unused = map_headers(header)
+    if unused:
+        details["ignored_columns"] = ", ".join(unused)
+    missing = [f for f in REQUIRED if f not in mapping]
+    if "customer_ref" not in mapping and "customer_name" not in mapping:
+        missing.append("customer_ref or customer_name")
+    if not header:
+        return ReadResult([], [RowError(0, "the file is empty")], details)
+    if missing:
+        found = ", ".join(header)
+        reason = f"missing column(s): {', '.join(missing)} (found: {found})"
+        return ReadResult([], [RowError(1, reason)], details)
+
+    records: list[InvoiceRecord] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        raw = {
+            header[i] if i < len(header) else f"column_{i + 1}": c
+            for i, c in enumerate(cells)
+        }
+        if cells and cells[0].startswith("\x00"):
+            errors.append(RowError(line, cells[0][1:], raw))
+            break
+        values = {
+            f: cells[i].strip() if i < len(cells) else "" for f, i in mapping.items()
+        }
+        try:
+            record = _record(line, values)
+        except ValueError as exc:
+            errors.append(RowError(line, str(exc), raw))
+            continue
+        if record.number in seen:
+            reason = (
+                f"invoice {record.number} already appears on row {seen[record.number]}"
+            )
+            errors.append(RowError(line, reason, raw))
+            continue
+        seen[record.number] = line
+        records.append(record)
+    return ReadResult(records, errors, details)
+
+
+def _amount(values: dict[str, str], field: str) -> Decimal | None:
+    if not values.get(field):
+        return None
+    try:
+        value = parse_decimal(values[field])
+    except ValueError as exc:
+        raise ValueError(f"{field}: {exc}") from None
+    if value != value.quantize(CENT):
+        raise ValueError(f"{field}: more than two decimals in {values[field]!r}")
+    return value
+
+
+def _date(values: dict[str, str], field: str) -> date | None:
+    if not values.get(field):
+        return None
+    try:
+        return parse_date(values[field])
+    except ValueError as exc:
+        raise ValueError(f"{field}: {exc}") from None
+
+
+def _record(line: int, v: dict[str, str]) -> InvoiceRecord:
+    for field in REQUIRED:
+        if not v.get(field):
+            raise ValueError(f"{field} is empty")
+    name = v.get("customer_name", "")
+    ref = v.get("customer_ref") or name.upper()
+    if not ref:
+        raise ValueError("customer_ref and customer_name are both empty")
+    issue, due = _date(v, "issue_date"), _date(v, "due_date")
+    assert issue and due
+    if due < issue:
+        raise ValueError(f"due_date {due} is before issue_date {issue}")
+    total = _amount(v, "total")
+    assert total is not None
+    if total <= 0:
+        raise ValueError(
+            f"total must be positive, got {total} (credit notes are not invoices)"
+        )
+    ht, tax = _amount(v, "total_excl_tax"), _amount(v, "tax")
+    if ht is not None and tax is not None and abs(ht + tax - total) > CENT:
+        raise ValueError(
+            f"total_excl_tax {ht} + tax {tax} does not equal total {total}"
+        )
+    if ht is not None and tax is None:
+        tax = total - ht
+    paid = _amount(v, "paid") or Decimal("0")
+    if not Decimal("0") <= paid <= total:
+        raise ValueError(f"paid {paid} must be between 0 and the total {total}")
+    currency = (v.get("currency") or "EUR").upper()
+    if currency == "€":
+        currency = "EUR"
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ValueError(f"currency must be a three-letter code, got {currency!r}")
+    emails = tuple(
+        e.strip() for e in re.split(r"[;,]", v.get("customer_email", "")) if e.strip()
+    )
+    for email in emails:
+        if not _EMAIL.match(email):
+            raise ValueError(f"customer_email: not an email address: {email!r}")
+    siren = v.get("siren", "").replace(" ", "")
+    if siren:
+        siren = validate_siren(siren)
+    kind_text = v.get("kind", "").strip().lower()
+    kind = KINDS.get(kind_text) if kind_text else "b2b"
+    if kind is None:
+        raise ValueError(f"kind must be b2b or b2c, got {kind_text!r}")
+    return InvoiceRecord(
+        row=line,
+        number=v["number"],
+        customer_ref=ref,
+        customer_name=name or ref,
+        customer_emails=emails,
+        issue_date=issue,
+        due_date=due,
+        total=total,
+        currency=currency,
+        total_excl_tax=ht,
+        tax=tax,
+        paid=paid,
+        paid_date=_date(v, "paid_date"),
+        siren=siren,
+        kind=kind,
+    )

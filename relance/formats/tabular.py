@@ -1,0 +1,100 @@
+"""Helpers for spreadsheet exports: encodings, separators, French numbers and dates."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+DELIMITERS = (";", ",", "\t", "|")
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and encoding: UTF-8 (with or without BOM), else Windows-1252."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator that appears most in the header line."""
+    header = text.lstrip().split("\n", 1)[0]
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_rows(
+    text: str, delimiter: str
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line number, cells) of each row; a malformed quote never raises."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] = []
+    try:
+        for cells in reader:
+            if not header:
+                if any(c.strip() for c in cells):
+                    header = cells
+                continue
+            rows.append((reader.line_num, cells))
+    except csv.Error as exc:
+        rows.append((reader.line_num, [f"\x00csv error: {exc}"]))
+    return header, rows
+
+
+def normalise_header(name: str) -> str:
+    """`Échéance ` -> `echeance`, `Montant TTC` -> `montant_ttc`."""
+    ascii_name = (
+        unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    )
+    return re.sub(r"[^a-z0-9]+", "_", ascii_name).strip("_")
+
+
+def parse_decimal(text: str) -> Decimal:
+    """Amounts as spreadsheets write them: `1 234,56`, `1234.56`, `1.234,56 €`."""
+    raw = text
+    text = _SPACES.sub("", text).replace("€", "").replace("EUR", "")
+    negative = text.startswith("(") and text.endswith(")")
+    if negative:
+        text = text[1:-1]
+    if "," in text and "." in text:
+        decimal_sep = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal_sep == "," else ","
+        text = text.replace(thousands, "").replace(decimal_sep, ".")
+    elif text.count(",") == 1:
+        text = text.replace(",", ".")
+    elif text.count(",") > 1:
+        text = text.replace(",", "")
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+        raise ValueError(f"not an amount: {raw!r}")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not an amount: {raw!r}") from None
+    return -value if negative else value
+
+
+def parse_date(text: str) -> date:
+    """Dates as dd/mm/yyyy (French) or ISO yyyy-mm-dd; never month-first."""
+    text = text.strip()
+    if " " in text:  # spreadsheets sometimes append 00:00:00
+        text = text.split(" ", 1)[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date (expected dd/mm/yyyy or yyyy-mm-dd): {text!r}")

@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_iban, validate_siren, validate_vat
+
+
+class Organisation(models.Model):
+    """A creditor: the company whose invoices are chased. Owns all its data."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    siren = models.CharField(max_length=9, blank=True, validators=[validate_siren])
+    vat_number = models.CharField(max_length=20, blank=True, validators=[validate_vat])
+    iban = models.CharField(max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(max_length=11, blank=True)
+    address = models.TextField(blank=True)
+    country = models.CharField(max_length=2, default="FR")
+    timezone = models.CharField(max_length=64, default="Europe/Paris")
+    language = models.CharField(max_length=8, default="fr")
+    sender_name = models.CharField(max_length=200, blank=True)
+    sender_email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    # Head of the timeline hash chain, moved forward with every event.
+    timeline_seq = models.PositiveBigIntegerField(default=0)
+    timeline_head = models.CharField(max_length=64, default="0" * 64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    COLLECTOR = "collector", _("Collector")
+    SALES = "sales", _("Sales")
+    READ_ONLY = "read_only", _("Read-only")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    org = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "org"], name="one_membership_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.org} ({self.role})"
+
+    @property
+    def can_send(self) -> bool:
+        return self.role in (Role.ADMIN, Role.COLLECTOR)
+
+
+def org_today(org: Organisation):
+    """Today's date where the organisation is (dates are local, instants aware)."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    return timezone.now().astimezone(ZoneInfo(org.timezone)).date()

@@ -1,0 +1,50 @@
+from django.db import models
+
+
+class Event(models.Model):
+    """One thing that happened, append-only and hash-chained per organisation."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    seq = models.PositiveBigIntegerField()
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=200)
+    kind = models.CharField(max_length=64)
+    customer_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    invoice_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["org", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "seq"], name="one_event_per_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind}"
+
+    def payload(self) -> dict:
+        return chain_payload(
+            self.seq,
+            self.at,
+            self.actor,
+            self.kind,
+            self.customer_id,
+            self.invoice_id,
+            self.data,
+        )
+
+
+def chain_payload(seq, at, actor, kind, customer_id, invoice_id, data) -> dict:
+    from datetime import UTC
+
+    return {
+        "seq": seq,
+        "at": at.astimezone(UTC).isoformat(),
+        "actor": actor,
+        "kind": kind,
+        "customer": customer_id,
+        "invoice": invoice_id,
+        "data": data,
+    }

@@ -1,0 +1,91 @@
+"""Appending to and verifying the timeline. Appends lock the organisation row so
+the chain stays linear with several writers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from relance.core import chain
+
+from .models import Event, chain_payload
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+    customer_id: int | None = None
+    invoice_id: int | None = None
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    """JSON-safe data (Decimal and dates as strings), identical once stored."""
+    return json.loads(chain.canonical(data))
+
+
+@transaction.atomic
+def record_many(
+    org, events: Iterable[NewEvent], actor: str, at: datetime | None = None
+):
+    from relance.orgs.models import Organisation
+
+    events = list(events)
+    if not events:
+        return []
+    locked = Organisation.objects.select_for_update().get(pk=org.pk)
+    at = at or timezone.now()
+    seq, head = locked.timeline_seq, locked.timeline_head
+    rows = []
+    for ev in events:
+        seq += 1
+        data = _plain(ev.data)
+        payload = chain_payload(
+            seq, at, actor, ev.kind, ev.customer_id, ev.invoice_id, data
+        )
+        digest = chain.link_hash(head, payload)
+        rows.append(
+            Event(
+                org_id=org.pk,
+                seq=seq,
+                at=at,
+                actor=actor,
+                kind=ev.kind,
+                customer_id=ev.customer_id,
+                invoice_id=ev.invoice_id,
+                data=data,
+                prev_hash=head,
+                hash=digest,
+            )
+        )
+        head = digest
+    Event.objects.bulk_create(rows, batch_size=2000)
+    Organisation.objects.filter(pk=org.pk).update(timeline_seq=seq, timeline_head=head)
+    org.timeline_seq, org.timeline_head = seq, head
+    return rows
+
+
+def record(org, kind: str, actor: str, data=None, customer_id=None, invoice_id=None):
+    return record_many(
+        org, [NewEvent(kind, data or {}, customer_id, invoice_id)], actor=actor
+    )[0]
+
+
+def verify(org) -> chain.Verdict:
+    """Recompute the whole chain of an organisation against its recorded head."""
+    from relance.orgs.models import Organisation
+
+    head = Organisation.objects.values_list("timeline_seq", "timeline_head").get(
+        pk=org.pk
+    )
+    links = (
+        chain.Link(e.seq, e.payload(), e.prev_hash, e.hash)
+        for e in Event.objects.filter(org=org).order_by("seq").iterator(chunk_size=5000)
+    )
+    return chain.verify(links, head[0], head[1])

@@ -1,0 +1,18 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invoices/overdue/", views.overdue, name="overdue"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice"),
+    path("customers/", views.customer_list, name="customers"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:pk>/", views.message_detail, name="message"),
+    path("run/", views.run_today, name="run_today"),
+    path("org/switch/", views.switch_org, name="switch_org"),
+]

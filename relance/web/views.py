@@ -1,0 +1,161 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from relance.comms.models import OutboundMessage
+from relance.dunning.models import Action, ActionStatus
+from relance.dunning.tasks import run_dunning_task
+from relance.ledger.models import Customer, Invoice
+from relance.ledger.queries import aging_totals, open_invoices
+from relance.orgs.middleware import SESSION_KEY
+from relance.orgs.models import org_today
+from relance.timeline.models import Event
+
+from .access import SENDERS, member_required
+
+SORTS = {
+    "age": "due_date",  # oldest due date first = most days late first
+    "-age": "-due_date",
+    "amount": "open",
+    "-amount": "-open",
+}
+
+
+@member_required()
+def dashboard(request):
+    org = request.org
+    today = org_today(org)
+    totals = aging_totals(org, today)
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "today": today,
+            "totals": totals,
+            "buckets": [(k, totals["aging"][k]) for k in totals["aging"]],
+            "queued": OutboundMessage.objects.filter(org=org, status="queued").count(),
+            "todo": Action.objects.filter(org=org, status=ActionStatus.TODO).count(),
+            "uncertain": OutboundMessage.objects.filter(
+                org=org, status="uncertain"
+            ).count(),
+            "can_run": request.membership.role in SENDERS,
+        },
+    )
+
+
+@member_required()
+def overdue(request):
+    org = request.org
+    sort = request.GET.get("sort", "age")
+    if sort not in SORTS:
+        sort = "age"
+    qs = (
+        open_invoices(org)
+        .filter(due_date__lt=org_today(org))
+        .select_related("customer")
+        .order_by(SORTS[sort], "number")
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    today = org_today(org)
+    for inv in page:
+        inv.days_late = (today - inv.due_date).days
+    return render(request, "web/overdue.html", {"page": page, "sort": sort})
+
+
+@member_required()
+def customer_detail(request, pk):
+    customer = get_object_or_404(Customer, pk=pk, org=request.org)
+    today = org_today(request.org)
+    invoices = list(customer.invoices.order_by("-due_date"))
+    for inv in invoices:
+        inv.days_late = (today - inv.due_date).days
+    return render(
+        request,
+        "web/customer.html",
+        {
+            "customer": customer,
+            "invoices": invoices,
+            "contacts": customer.contacts.all(),
+            "events": Event.objects.filter(
+                org=request.org, customer_id=customer.pk
+            ).order_by("-seq")[:200],
+            "actions": Action.objects.filter(
+                org=request.org, customer=customer
+            ).prefetch_related("invoices")[:50],
+        },
+    )
+
+
+@member_required()
+def customer_list(request):
+    qs = Customer.objects.filter(org=request.org)
+    if q := request.GET.get("q", "").strip():
+        qs = qs.filter(name__icontains=q) | qs.filter(ref__icontains=q)
+    page = Paginator(qs.order_by("name"), 50).get_page(request.GET.get("page"))
+    return render(request, "web/customers.html", {"page": page, "q": q})
+
+
+@member_required()
+def invoice_detail(request, pk):
+    invoice = get_object_or_404(
+        Invoice.objects.select_related("customer"), pk=pk, org=request.org
+    )
+    return render(
+        request,
+        "web/invoice.html",
+        {
+            "invoice": invoice,
+            "allocations": invoice.allocations.select_related("payment"),
+            "events": Event.objects.filter(
+                org=request.org, invoice_id=invoice.pk
+            ).order_by("-seq"),
+        },
+    )
+
+
+@member_required()
+def outbox(request):
+    status = request.GET.get("status", "")
+    qs = OutboundMessage.objects.filter(org=request.org).select_related("customer")
+    if status:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "web/outbox.html", {"page": page, "status": status})
+
+
+@member_required()
+def message_detail(request, pk):
+    message = get_object_or_404(
+        OutboundMessage.objects.select_related("customer", "action"),
+        pk=pk,
+        org=request.org,
+    )
+    return render(request, "web/message.html", {"message": message})
+
+
+@require_POST
+@member_required(*SENDERS)
+def run_today(request):
+    org = request.org
+    result = run_dunning_task.enqueue(
+        org.pk, org_today(org).isoformat(), request.user.email
+    )
+    if result.is_finished:
+        count = len(result.return_value["actions"])
+        messages.success(
+            request, _("Dunning run done: %(n)d new action(s).") % {"n": count}
+        )
+    else:
+        messages.info(request, _("Dunning run queued."))
+    return redirect("dashboard")
+
+
+@require_POST
+@member_required()
+def switch_org(request):
+    wanted = int(request.POST.get("org", 0) or 0)
+    if any(m.org_id == wanted for m in request.memberships):
+        request.session[SESSION_KEY] = wanted
+    return redirect("dashboard")
