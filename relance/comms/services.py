@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from relance.dunning.models import Action, ActionInvoice, ActionStatus
 from relance.ledger.models import REMINDER_ROLES, Contact, Customer, Invoice
-from relance.orgs.models import org_today
 from relance.timeline.services import record
 
 from .models import MessageStatus, OutboundMessage
@@ -31,7 +30,7 @@ def sender(org) -> str:
     return f'"{name}" <{address}>'
 
 
-def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
+def queue_messages(org, actions: list[Action], today) -> list[OutboundMessage]:
     """Render the email of each action into the outbox (same transaction as the
     actions, so a run never leaves an action without its message)."""
     if not actions:
@@ -51,7 +50,6 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
         .values_list("customer_id", "email")
     ):
         emails[cid].append(email)
-    today = org_today(org)
     domain = (org.sender_email or settings.RELANCE_DEFAULT_FROM_EMAIL).split("@")[-1]
     messages = []
     for action in actions:

@@ -68,7 +68,11 @@ def next_step(
 
 def _reason(step: Step, invoice: InvoiceState, done: Mapping[str, date], today: date):
     days = (today - invoice.due_date).days
-    when = f"{days} days past due" if days > 0 else f"due in {-days} days"
+
+    def plural(n: int) -> str:
+        return f"{n} day{'s' if n != 1 else ''}"
+
+    when = f"{plural(days)} past due" if days > 0 else f"due in {plural(-days)}"
     if days == 0:
         when = "due today"
     if not done:
@@ -124,7 +128,9 @@ def plan(
         PlannedAction(
             customer_id=customer_id,
             step=steps[step_key],
-            invoice_ids=tuple(i.id for i in sorted(invs, key=lambda i: i.due_date)),
+            invoice_ids=tuple(
+                i.id for i in sorted(invs, key=lambda i: (i.due_date, i.number))
+            ),
             scheduled_at=local_instant(send_day, steps[step_key].send_time, tz),
             reason=reasons[(customer_id, step_key)],
         )

@@ -49,7 +49,9 @@ def run_dunning(
             else _write(org, policy, today, result.actions, numbers, actor)
         )
         if actions:
-            queue_messages(org, [a for a in actions if a.channel == Channel.EMAIL])
+            queue_messages(
+                org, [a for a in actions if a.channel == Channel.EMAIL], today
+            )
     return {
         "date": today.isoformat(),
         "dry_run": dry_run,

@@ -89,12 +89,11 @@ def parse_decimal(text: str) -> Decimal:
 
 def parse_date(text: str) -> date:
     """Dates as dd/mm/yyyy (French) or ISO yyyy-mm-dd; never month-first."""
-    text = text.strip()
-    if " " in text:  # spreadsheets sometimes append 00:00:00
-        text = text.split(" ", 1)[0]
+    raw = text.strip()
+    text = re.sub(r" 00:00(:00)?$", "", raw)  # spreadsheets sometimes add a time
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"not a date (expected dd/mm/yyyy or yyyy-mm-dd): {text!r}")
+    raise ValueError(f"not a date (expected dd/mm/yyyy or yyyy-mm-dd): {raw!r}")

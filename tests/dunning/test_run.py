@@ -1,0 +1,120 @@
+import json
+from datetime import date, timedelta
+from io import StringIO
+
+from django.core.management import call_command
+
+from relance.comms.models import OutboundMessage
+from relance.dunning.models import Action, ActionInvoice
+from relance.timeline.models import Event
+from tests.factories import make_invoice, pay
+
+DUE = date(2026, 10, 1)
+
+
+def run(org, day, *extra):
+    out = StringIO()
+    call_command(
+        "run",
+        "--org",
+        org.slug,
+        "--date",
+        day.isoformat(),
+        "--json",
+        *extra,
+        stdout=out,
+    )
+    return json.loads(out.getvalue())
+
+
+def test_run_prints_the_json_contract(acme):
+    make_invoice(acme, "F1", DUE, customer_ref="C1")
+    make_invoice(acme, "F2", DUE, customer_ref="C1", issued=DUE - timedelta(days=45))
+    make_invoice(acme, "F3", DUE, customer_ref="C2", email="")
+    result = run(acme, DUE + timedelta(days=1))
+    assert result["date"] == "2026-10-02"
+    assert result["actions"] == [
+        {
+            "customer": "C1",
+            "step": "reminder_1",
+            "channel": "email",
+            "tone": "friendly",
+            "invoices": ["F1", "F2"],
+            "scheduled_at": "2026-10-02T09:00:00+02:00",
+            "reason": "1 day past due; first step",
+        }
+    ]
+    assert result["skipped"] == [
+        {"invoice": "F3", "step": "reminder_1", "reason": "no_contact"}
+    ]
+
+
+def test_second_run_same_day_creates_nothing(acme):
+    make_invoice(acme, "F1", DUE)
+    day = DUE + timedelta(days=1)
+    assert len(run(acme, day)["actions"]) == 1
+    counts = (
+        Action.objects.count(),
+        OutboundMessage.objects.count(),
+        Event.objects.count(),
+    )
+    assert run(acme, day)["actions"] == []
+    assert counts[:2] == (Action.objects.count(), OutboundMessage.objects.count())
+
+
+def test_dry_run_writes_nothing(acme):
+    make_invoice(acme, "F1", DUE)
+    before = Event.objects.count()
+    result = run(acme, DUE + timedelta(days=1), "--dry-run")
+    assert result["dry_run"] is True and len(result["actions"]) == 1
+    assert Action.objects.count() == 0 and OutboundMessage.objects.count() == 0
+    assert Event.objects.count() == before
+    assert len(run(acme, DUE + timedelta(days=1))["actions"]) == 1
+
+
+def test_paid_invoices_are_never_reminded(acme):
+    inv = make_invoice(acme, "F1", DUE)
+    pay(acme, inv, "1200.00", on=DUE)
+    for offset in range(-5, 60):
+        assert run(acme, DUE + timedelta(days=offset))["actions"] == []
+
+
+def test_message_is_rendered_in_french_with_french_amounts(acme):
+    make_invoice(acme, "F-2026-7", DUE, total="1234.50")
+    run(acme, DUE + timedelta(days=10))  # first contact, 10 days late
+    msg = OutboundMessage.objects.get()
+    assert msg.subject == "Deuxième relance : facture F-2026-7 toujours impayée"
+    assert "1\u202f234,50\xa0€" in msg.body_text
+    assert "1 octobre 2026" in msg.body_text
+    assert "en retard de 10 jours" in msg.body_text
+    assert "FR76 3000 6000 0112 3456 7890 189" in msg.body_text
+    assert "L441-10" in msg.body_text  # a business customer: penalties are mentioned
+    assert msg.to_addresses == ["compta@client.example"]
+    assert msg.status == "queued"
+
+
+def test_english_customer_gets_english_and_consumers_no_b2b_penalty_line(acme):
+    inv = make_invoice(acme, "F9", DUE, kind="b2c")
+    inv.customer.language = "en"
+    inv.customer.save()
+    run(acme, DUE + timedelta(days=10))
+    msg = OutboundMessage.objects.get()
+    assert msg.subject == "Second reminder: invoice F9 still unpaid"
+    assert "€1,200.00" in msg.body_text
+    assert "L441-10" not in msg.body_text
+
+
+def test_unique_step_per_invoice_is_enforced_by_the_database(acme):
+    import pytest
+    from django.db import IntegrityError, transaction
+
+    make_invoice(acme, "F1", DUE)
+    run(acme, DUE + timedelta(days=1))
+    link = ActionInvoice.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ActionInvoice.objects.create(
+            action=link.action,
+            invoice=link.invoice,
+            step=link.step,
+            run_date=link.run_date,
+        )

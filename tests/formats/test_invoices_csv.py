@@ -1,0 +1,121 @@
+import codecs
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from relance.formats.invoices_csv import read_invoices
+from relance.formats.tabular import parse_date, parse_decimal
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def test_french_excel_export_in_windows_1252():
+    result = read_invoices((SAMPLES / "export-excel-cp1252.csv").read_bytes())
+    assert result.errors == []
+    assert result.details["encoding"] == "windows-1252"
+    assert result.details["delimiter"] == ";"
+    first, second, third = result.records
+    assert first.customer_name == "Boulangerie Léa"
+    assert (first.total, first.total_excl_tax, first.tax) == (
+        Decimal("1200.00"),
+        Decimal("1000.00"),
+        Decimal("200.00"),
+    )
+    assert first.due_date == date(2026, 11, 2)
+    assert (second.paid, second.paid_date) == (Decimal("600.00"), date(2026, 11, 10))
+    assert third.total == Decimal("2345.67") and third.customer_emails == ()
+
+
+def test_utf8_with_bom_and_english_headers_comma_separated():
+    data = (
+        codecs.BOM_UTF8
+        + (
+            "number,customer_ref,customer_name,customer_email,issue_date,due_date,total,currency\n"
+            "INV-9,K7,Zoë Ltd,ap@zoe.example,2026-10-01,2026-10-31,99.90,usd\n"
+        ).encode()
+    )
+    result = read_invoices(data)
+    assert result.errors == []
+    (rec,) = result.records
+    assert (rec.number, rec.customer_name, rec.currency, rec.total) == (
+        "INV-9",
+        "Zoë Ltd",
+        "USD",
+        Decimal("99.90"),
+    )
+
+
+def test_bad_rows_are_rejected_with_row_and_reason_and_others_kept():
+    data = (
+        b"numero;client;date;echeance;montant_ttc;montant_ht;tva;siren;type\n"
+        b"A1;X;01/10/2026;31/10/2026;120,00;100,00;20,00;;\n"
+        b"A2;X;32/10/2026;31/10/2026;120,00;;;;\n"
+        b"A3;X;01/10/2026;30/09/2026;120,00;;;;\n"
+        b"A4;X;01/10/2026;31/10/2026;douze;;;;\n"
+        b"A5;X;01/10/2026;31/10/2026;120,00;100,00;10,00;;\n"
+        b"A6;X;01/10/2026;31/10/2026;-5,00;;;;\n"
+        b"A1;X;01/10/2026;31/10/2026;120,00;;;;\n"
+        b"A7;X;01/10/2026;31/10/2026;120,00;;;123456789;\n"
+        b"A8;X;01/10/2026;31/10/2026;120,00;;;;martien\n"
+        b";X;01/10/2026;31/10/2026;120,00;;;;\n"
+        b";;;;;;;;\n"
+        b"A9;X;01/10/2026;31/10/2026;120,005;;;;\n"
+    )
+    result = read_invoices(data)
+    assert [r.number for r in result.records] == ["A1"]
+    reasons = {e.row: e.reason for e in result.errors}
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 13]
+    assert "issue_date" in reasons[3]
+    assert "before issue_date" in reasons[4]
+    assert "not an amount" in reasons[5]
+    assert "does not equal total" in reasons[6]
+    assert "positive" in reasons[7]
+    assert "row 2" in reasons[8]
+    assert "SIREN" in reasons[9]
+    assert "b2b or b2c" in reasons[10]
+    assert "number is empty" in reasons[11]
+    assert "two decimals" in reasons[13]
+    assert result.errors[0].raw["numero"] == "A2"  # the raw row is kept
+
+
+def test_missing_columns_are_named():
+    result = read_invoices(b"numero;client;montant\nA1;X;3\n")
+    assert result.records == []
+    (error,) = result.errors
+    assert error.row == 1
+    assert "issue_date" in error.reason and "due_date" in error.reason
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"\xff\xfe\x00\x00garbage", b'"unclosed;quote\n1;2']
+)
+def test_garbage_never_raises(data):
+    result = read_invoices(data)
+    assert result.records == []
+    assert result.errors
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1 234,56", "1234.56"),
+        ("1\u202f234,56 €", "1234.56"),
+        ("1.234,56", "1234.56"),
+        ("1,234.56", "1234.56"),
+        ("1234.5", "1234.5"),
+        ("(12,00)", "-12.00"),
+        ("0", "0"),
+    ],
+)
+def test_parse_decimal(text, value):
+    assert parse_decimal(text) == Decimal(value)
+
+
+def test_dates_are_day_first_or_iso():
+    assert parse_date("03/04/2026") == date(2026, 4, 3)
+    assert parse_date("2026-04-03") == date(2026, 4, 3)
+    assert parse_date("03/04/2026 00:00:00") == date(2026, 4, 3)
+    with pytest.raises(ValueError):
+        parse_date("04-2026")
