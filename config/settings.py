@@ -39,7 +39,7 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DATA_DIR = Path(os.environ.get("RELANCE_DATA_DIR") or Path.cwd() / "data").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:

@@ -47,3 +47,8 @@ def bob(other):
     from relance.orgs.services import create_user
 
     return create_user("bob@other.example", other, "admin", PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,140 @@
+"""Send through a real SMTP server on loopback and read the messages back."""
+
+import email
+import email.policy
+import json
+import socket
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
+from django.utils import timezone
+
+from relance.comms.models import OutboundMessage
+from relance.comms.services import send_outbox
+from relance.dunning.services import run_dunning
+from tests.factories import make_invoice, pay
+
+DUE = date(2026, 10, 1)
+
+
+class Recorder:
+    def __init__(self):
+        self.messages = []
+        self.rcpt_replies = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.rcpt_replies:
+            return self.rcpt_replies[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp(settings):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.RELANCE_SMTP_HOST = "127.0.0.1"
+    settings.RELANCE_SMTP_PORT = port
+    settings.RELANCE_SMTP_TLS = "none"
+    yield recorder
+    controller.stop()
+
+
+def queue_one(org, number="F1", email_address="compta@client.example", ref="C1"):
+    inv = make_invoice(org, number, DUE, customer_ref=ref, email=email_address)
+    run_dunning(org, DUE + timedelta(days=1))
+    return inv
+
+
+def test_round_trip_and_never_twice(acme, smtp):
+    queue_one(acme)
+    stored = OutboundMessage.objects.get()
+    out = StringIO()
+    call_command("send", "--org", "acme", "--json", stdout=out)
+    counts = json.loads(out.getvalue())
+    assert (counts["sent"], counts["failed"], counts["held"]) == (1, 0, 0)
+    (received,) = smtp.messages
+    assert received["Subject"] == "Facture F1 : règlement en attente"
+    assert received["Message-ID"] == stored.message_id
+    assert received["To"] == "compta@client.example"
+    assert received["Reply-To"] == "compta@acme.example"
+    assert "Acme Conseil SAS" in received["From"]
+    assert "facture F1" in received.get_body().get_content()
+    stored.refresh_from_db()
+    assert stored.status == "sent" and stored.sent_at is not None
+    assert stored.action.status == "done"
+    assert send_outbox(acme)["sent"] == 0
+    assert len(smtp.messages) == 1
+
+
+def test_paid_since_rendering_is_cancelled_not_sent(acme, smtp):
+    inv = queue_one(acme)
+    pay(acme, inv, "1200.00", on=DUE + timedelta(days=1))
+    counts = send_outbox(acme)
+    assert (counts["sent"], counts["held"]) == (0, 1)
+    assert smtp.messages == []
+    msg = OutboundMessage.objects.get()
+    assert (msg.status, msg.status_reason) == ("cancelled", "paid")
+
+
+def test_permanent_refusal_fails_and_temporary_one_retries_later(acme, smtp):
+    queue_one(acme, "F1", "gone@client.example", "C1")
+    queue_one(acme, "F2", "busy@other-client.example", "C2")
+    smtp.rcpt_replies = {
+        "gone@client.example": "550 5.1.1 No such user",
+        "busy@other-client.example": "451 4.3.0 Try again later",
+    }
+    counts = send_outbox(acme)
+    assert (counts["sent"], counts["failed"], counts["retry"]) == (0, 1, 1)
+    gone = OutboundMessage.objects.get(to_addresses=["gone@client.example"])
+    busy = OutboundMessage.objects.get(to_addresses=["busy@other-client.example"])
+    assert gone.status == "failed" and "550" in gone.status_reason
+    assert busy.status == "queued" and busy.next_attempt_at > timezone.now()
+    assert send_outbox(acme)["retry"] == 0  # not due yet: nothing tried
+
+
+def test_without_smtp_messages_stay_as_previews(acme, settings):
+    settings.RELANCE_SMTP_HOST = ""
+    queue_one(acme)
+    counts = send_outbox(acme)
+    assert (
+        counts["held"] == 1
+        and counts["sent"] == 0
+        and "not configured" in counts["smtp"]
+    )
+    assert OutboundMessage.objects.get().status == "queued"
+
+
+def test_a_message_stuck_in_flight_becomes_uncertain_and_is_not_resent(acme, smtp):
+    queue_one(acme)
+    OutboundMessage.objects.update(
+        status="sending", claimed_at=timezone.now() - timedelta(hours=1)
+    )
+    counts = send_outbox(acme)
+    assert counts["uncertain"] == 1 and counts["sent"] == 0
+    assert smtp.messages == []
+    assert OutboundMessage.objects.get().status == "uncertain"
+
+
+def test_unreachable_server_is_retried(acme, settings):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    settings.RELANCE_SMTP_HOST, settings.RELANCE_SMTP_PORT = "127.0.0.1", port
+    queue_one(acme)
+    assert send_outbox(acme)["retry"] == 1
+    msg = OutboundMessage.objects.get()
+    assert msg.status == "queued" and "cannot reach" in msg.status_reason
