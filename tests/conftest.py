@@ -52,3 +52,9 @@ def bob(other):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_report_header(config):
+    import os
+
+    return f"database: {'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}"

@@ -35,8 +35,9 @@ class Step:
     template: str
     tone: Tone
     send_time: time = time(9, 0)
-    # A formal step is never the first contact about an invoice: it needs an
-    # earlier reminder sent after the due date.
+    # The step is never the first contact about a late invoice: it needs an
+    # earlier step sent after the due date (its wording refers to it, or it is
+    # too formal to open with). A first contact is always a plain reminder.
     needs_previous: bool = False
 
 
@@ -73,9 +74,31 @@ DEFAULT_POLICY = Policy(
     steps=(
         Step("pre_reminder", -4, Channel.EMAIL, "pre_reminder", Tone.COURTEOUS),
         Step("reminder_1", 1, Channel.EMAIL, "reminder_1", Tone.FRIENDLY),
-        Step("call", 2, Channel.PHONE, "call", Tone.NEUTRAL, send_time=time(9, 30)),
-        Step("reminder_2", 10, Channel.EMAIL, "reminder_2", Tone.FIRM),
-        Step("reminder_3", 20, Channel.EMAIL, "reminder_3", Tone.URGENT),
+        Step(
+            "call",
+            2,
+            Channel.PHONE,
+            "call",
+            Tone.NEUTRAL,
+            send_time=time(9, 30),
+            needs_previous=True,
+        ),
+        Step(
+            "reminder_2",
+            10,
+            Channel.EMAIL,
+            "reminder_2",
+            Tone.FIRM,
+            needs_previous=True,
+        ),
+        Step(
+            "reminder_3",
+            20,
+            Channel.EMAIL,
+            "reminder_3",
+            Tone.URGENT,
+            needs_previous=True,
+        ),
         Step(
             "registered_letter",
             30,

@@ -55,12 +55,23 @@ def test_formal_steps_follow_the_policy_spacing():
     assert result.actions[0].step.channel is Channel.LETTER
 
 
-def test_catch_up_sends_only_the_highest_step_and_never_a_letter_first():
-    # Imported 70 days late, never reminded: one urgent reminder, not five messages
-    # and not a formal notice out of the blue.
-    result = run([inv(1)], DUE + timedelta(days=70))
-    assert steps_of(result) == [("reminder_3", (1,))]
-    # After a week-long outage the highest due step alone goes out.
+def test_first_contact_is_always_a_plain_reminder():
+    # Imported 70 days late, never reminded: one friendly first reminder, not a
+    # "second reminder" nor a formal notice out of the blue, then the policy's
+    # own spacing.
+    day = DUE + timedelta(days=70)
+    assert steps_of(run([inv(1)], day)) == [("reminder_1", (1,))]
+    history = [StepDone(1, "reminder_1", day)]
+    nxt = day + timedelta(days=1)
+    assert steps_of(run([inv(1)], nxt, history)) == [("call", (1,))]
+    history.append(StepDone(1, "call", nxt))
+    assert run([inv(1)], nxt + timedelta(days=7), history).actions == []
+    assert steps_of(run([inv(1)], nxt + timedelta(days=8), history)) == [
+        ("reminder_2", (1,))
+    ]
+
+
+def test_catch_up_after_an_outage_sends_only_the_highest_step():
     history = [StepDone(1, "reminder_1", DUE + timedelta(days=1))]
     result = run([inv(1)], DUE + timedelta(days=25), history)
     assert steps_of(result) == [("reminder_3", (1,))]
@@ -174,6 +185,7 @@ def test_property_never_twice_never_paid_one_message_per_step_and_day(ledger, ru
         ]
         order = [DEFAULT_POLICY.index(h.step_key) for h in done]
         assert order == sorted(order), "steps went backwards"
+        # Steps that need a previous one: never the first contact after the due date.
         formal = [
             h
             for h in done

@@ -81,8 +81,9 @@ def test_paid_invoices_are_never_reminded(acme):
 
 def test_message_is_rendered_in_french_with_french_amounts(acme):
     make_invoice(acme, "F-2026-7", DUE, total="1234.50")
-    run(acme, DUE + timedelta(days=10))  # first contact, 10 days late
-    msg = OutboundMessage.objects.get()
+    run(acme, DUE + timedelta(days=1))
+    run(acme, DUE + timedelta(days=10))
+    msg = OutboundMessage.objects.get(action__step="reminder_2")
     assert msg.subject == "Deuxième relance : facture F-2026-7 toujours impayée"
     assert "1\u202f234,50\xa0€" in msg.body_text
     assert "1 octobre 2026" in msg.body_text
@@ -97,8 +98,9 @@ def test_english_customer_gets_english_and_consumers_no_b2b_penalty_line(acme):
     inv = make_invoice(acme, "F9", DUE, kind="b2c")
     inv.customer.language = "en"
     inv.customer.save()
+    run(acme, DUE + timedelta(days=1))
     run(acme, DUE + timedelta(days=10))
-    msg = OutboundMessage.objects.get()
+    msg = OutboundMessage.objects.get(action__step="reminder_2")
     assert msg.subject == "Second reminder: invoice F9 still unpaid"
     assert "€1,200.00" in msg.body_text
     assert "L441-10" not in msg.body_text

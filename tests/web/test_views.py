@@ -92,7 +92,7 @@ def test_customer_page_shows_invoices_and_timeline(client, alice, ledger):
     login(client, alice)
     page = client.get(reverse("customer", args=[ledger.customer_id])).content.decode()
     assert "Boulangerie Léa" in page and "F-OLD" in page and "F-NEW" in page
-    assert "action.planned" in page and "reminder_3" in page
+    assert "action.planned" in page and "reminder_1" in page
 
 
 def test_outbox_lists_and_previews_messages(client, alice, ledger):
