@@ -28,7 +28,7 @@ ifndef NO_SERVE
 	$(BIN)/relance serve
 endif
 
-## System packages the tests need (PostgreSQL); installs only what is missing.
+## System packages the tests need (PostgreSQL, Chromium); installs only what is missing.
 system-deps:
 	bash scripts/system-deps.sh
 

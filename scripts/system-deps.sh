@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Install the system packages the test suite needs, only when missing.
+# Install the system packages the test suite needs (PostgreSQL, Chromium), only
+# when missing.
 set -euo pipefail
 
 missing=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || missing+=(postgresql)
+# Debian's Chromium for the browser tests (Playwright drives it; it never
+# downloads a browser of its own).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
