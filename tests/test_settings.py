@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_every_setting_read_from_the_environment_is_documented():
     settings_text = (ROOT / "config" / "settings.py").read_text()
     used = set(re.findall(r'"((?:RELANCE_|DATABASE_)[A-Z_]+)"', settings_text))
-    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    documented = set(
+        re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M)
+    )
     assert used <= documented, f"undocumented: {sorted(used - documented)}"
 
 
