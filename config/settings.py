@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "relance.ledger",
     "relance.dunning",
     "relance.comms",
+    "relance.legal",
     "relance.web",
 ]
 

@@ -1,0 +1,120 @@
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from relance.core.rates import B2B_MARGIN, semester_start
+from relance.legal.services import (
+    add_ecb_rate,
+    add_legal_rate,
+    confirm_ecb_until,
+    rate_table,
+)
+from relance.output import emit
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _rate(value: str) -> Decimal:
+    try:
+        return Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        raise CommandError(f"expected a rate in percent, got {value!r}") from None
+
+
+class Command(BaseCommand):
+    help = "Show the rate tables used for late-payment interest, or add a rate."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action")
+        show = sub.add_parser("show", help="show the tables (default)")
+        ecb = sub.add_parser("add-ecb", help="record an ECB main refinancing rate")
+        ecb.add_argument("--effective", required=True, help="YYYY-MM-DD")
+        ecb.add_argument("--rate", required=True, help="percent, e.g. 2.15")
+        ecb.add_argument("--source", required=True)
+        confirm = sub.add_parser(
+            "confirm-ecb", help="record that the ECB rate did not change until a day"
+        )
+        confirm.add_argument("--until", required=True)
+        confirm.add_argument("--source", required=True)
+        legal = sub.add_parser("add-legal", help="record a half-year's legal rates")
+        legal.add_argument("--start", required=True, help="YYYY-01-01 or YYYY-07-01")
+        legal.add_argument("--individual", required=True)
+        legal.add_argument("--other", required=True)
+        legal.add_argument("--source", required=True)
+        for p in (parser, show, ecb, confirm, legal):
+            p.add_argument("--json", action="store_true")
+
+    def handle(self, *args, action=None, **opts):
+        try:
+            if action == "add-ecb":
+                add_ecb_rate(
+                    _day(opts["effective"]), _rate(opts["rate"]), opts["source"], "cli"
+                )
+            elif action == "confirm-ecb":
+                confirm_ecb_until(_day(opts["until"]), opts["source"], "cli")
+            elif action == "add-legal":
+                add_legal_rate(
+                    _day(opts["start"]),
+                    _rate(opts["individual"]),
+                    _rate(opts["other"]),
+                    opts["source"],
+                    "cli",
+                )
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        self._show(opts.get("json", False))
+
+    def _show(self, as_json: bool) -> None:
+        table = rate_table()
+        semesters = []
+        for row in table.legal:
+            if row.start.year < 2013:
+                continue
+            start = semester_start(row.start)
+            try:
+                ecb = table.ecb_on(start)
+                b2b = str(ecb.rate + B2B_MARGIN)
+            except LookupError:
+                b2b = None
+            semesters.append(
+                {
+                    "half_year": start.isoformat(),
+                    "l441_10_rate": b2b,
+                    "legal_individual": str(row.individual),
+                    "legal_other": str(row.other),
+                    "floor_3x_legal": str(3 * row.other),
+                    "source": row.source,
+                }
+            )
+        data = {
+            "ecb": [
+                {
+                    "effective": r.effective.isoformat(),
+                    "rate": str(r.rate),
+                    "source": r.source,
+                }
+                for r in table.ecb
+            ],
+            "ecb_known_until": table.ecb_known_until.isoformat(),
+            "half_years": semesters,
+        }
+        lines = [f"ECB rates known until {data['ecb_known_until']}; last changes:"]
+        lines += [
+            f"  {r['effective']}  {r['rate']:>5}%  {r['source']}"
+            for r in data["ecb"][-5:]
+        ]
+        lines.append("half-year   L441-10  legal(indiv.)  legal(other)  3x other")
+        lines += [
+            f"  {s['half_year']}  {s['l441_10_rate'] or '  ?  ':>6}  "
+            f"{s['legal_individual']:>12}  {s['legal_other']:>12}  "
+            f"{s['floor_3x_legal']:>8}"
+            for s in semesters
+        ]
+        emit(self, data, as_json, "\n".join(lines))
