@@ -1,7 +1,12 @@
 """Shared fixtures. Personas: alice (admin of Acme), bob (admin of Other Co),
 charlie (read-only at Acme)."""
 
+import email
+import email.policy
+import socket
+
 import pytest
+from aiosmtpd.controller import Controller
 
 PASSWORD = "correct horse battery"
 
@@ -58,3 +63,36 @@ def pytest_report_header(config):
     import os
 
     return f"database: {'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}"
+
+
+class Recorder:
+    def __init__(self):
+        self.messages = []
+        self.rcpt_replies = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.rcpt_replies:
+            return self.rcpt_replies[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp(settings):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.RELANCE_SMTP_HOST = "127.0.0.1"
+    settings.RELANCE_SMTP_PORT = port
+    settings.RELANCE_SMTP_TLS = "none"
+    yield recorder
+    controller.stop()

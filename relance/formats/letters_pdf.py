@@ -113,11 +113,11 @@ def _party(p: Party, label: str) -> Paragraph:
     )
 
 
-def _table(rows, widths, header=True, total_rows=0) -> Table:
+def _table(rows, widths, header=True, total_rows=0, numeric=True) -> Table:
     table = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1 if header else 0)
     style = [
         ("FONT", (0, 0), (-1, -1), "Helvetica", 9),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT" if numeric else "LEFT"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]
@@ -232,8 +232,7 @@ def _letter_story(letter: Letter) -> list:
         Spacer(1, 3 * mm),
     ]
     if letter.earlier_reminders:
-        dates = ", ".join(day(d) for d in letter.earlier_reminders)
-        opening = f"Malgré nos relances des {dates}, "
+        opening = f"Malgré nos relances des {_list_of_days(letter.earlier_reminders)}, "
     else:
         opening = "Malgré nos relances, "
     story.append(
@@ -320,6 +319,17 @@ def _letter_story(letter: Letter) -> list:
     for w in st.warnings:
         story += [Spacer(1, 4 * mm), Paragraph(f"Note : {_esc(_warning_fr(w))}", SMALL)]
     return story
+
+
+def _list_of_days(days: tuple[date, ...]) -> str:
+    """`16 mai, 26 mai et 5 juin 2025`: the year once, where it changes."""
+    parts = []
+    for i, d in enumerate(days):
+        last_of_year = i == len(days) - 1 or days[i + 1].year != d.year
+        parts.append(
+            day(d) if last_of_year else format_date(d, "d MMMM", locale="fr_FR")
+        )
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
 
 
 def _warning_fr(text: str) -> str:
@@ -439,7 +449,7 @@ def court_file_pdf(f: CourtFile) -> bytes:
         for e in f.chronology
     ]
     story += [
-        _table(rows, [22 * mm, 62 * mm, 86 * mm]),
+        _table(rows, [22 * mm, 62 * mm, 86 * mm], numeric=False),
         PageBreak(),
         Paragraph("Décompte détaillé", TITLE),
         invoices_table(st),

@@ -87,6 +87,8 @@ class Invoice(models.Model):
     amount_paid = models.DecimalField(**AMOUNT, default=Decimal("0"))
     paid_on = models.DateField(null=True, blank=True)
     document = models.FileField(upload_to="invoices/%Y/", blank=True)
+    # Problems that weaken the claim (relance.core.compliance), set on import.
+    defects = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max, Sum
 
+from relance.core.compliance import check_invoice
 from relance.formats.invoices_csv import InvoiceRecord, read_invoices
 from relance.orgs.models import Organisation, org_today
 from relance.timeline.services import NewEvent, record_many
@@ -54,6 +55,13 @@ def refresh_paid(invoice_ids: Iterable[int]) -> list[int]:
             changed.append(inv)
     Invoice.objects.bulk_update(changed, ["amount_paid", "paid_on"], batch_size=2000)
     return newly_paid
+
+
+def invoice_defects(issued: date, due: date, kind: str) -> list[dict]:
+    return [
+        {"code": d.code, "message": d.message, "blocking": d.blocking}
+        for d in check_invoice(issued, due, b2b=kind == "b2b")
+    ]
 
 
 def import_invoices(org: Organisation, data: bytes, filename: str, actor: str) -> dict:
@@ -114,6 +122,7 @@ def import_invoices(org: Organisation, data: bytes, filename: str, actor: str) -
         "imported": batch.imported,
         "updated": batch.updated,
         "rejected": [{"row": r, "reason": why} for r, why, _ in sorted(rejected)],
+        "flagged": writer.flagged,
     }
 
 
@@ -126,6 +135,7 @@ class _InvoiceWriter:
         self.org, self.actor, self.today = org, actor, today
         self.created = self.updated = 0
         self.events: list[NewEvent] = []
+        self.flagged: list[dict] = []
         self.existing: dict[str, Invoice] = {}
 
     def check(self, rec: InvoiceRecord) -> str | None:
@@ -168,6 +178,14 @@ class _InvoiceWriter:
             customer = customers[rec.customer_ref]
             inv = self._existing(rec.number)
             values = {f: getattr(rec, f) for f in self.FIELDS}
+            values["defects"] = invoice_defects(rec.issue_date, rec.due_date, rec.kind)
+            if values["defects"]:
+                self.flagged.append(
+                    {
+                        "invoice": rec.number,
+                        "defects": [d["code"] for d in values["defects"]],
+                    }
+                )
             if inv is None:
                 inv = Invoice(
                     org=self.org, customer=customer, number=rec.number, **values
@@ -188,7 +206,7 @@ class _InvoiceWriter:
             touched.append(inv)
         Invoice.objects.bulk_create(to_create, batch_size=2000)
         Invoice.objects.bulk_update(
-            to_update, [*self.FIELDS, "customer"], batch_size=2000
+            to_update, [*self.FIELDS, "defects", "customer"], batch_size=2000
         )
         self.created = len(to_create)
         for inv in to_create:

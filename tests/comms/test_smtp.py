@@ -1,14 +1,10 @@
 """Send through a real SMTP server on loopback and read the messages back."""
 
-import email
-import email.policy
 import json
 import socket
 from datetime import date, timedelta
 from io import StringIO
 
-import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -18,39 +14,6 @@ from relance.dunning.services import run_dunning
 from tests.factories import make_invoice, pay
 
 DUE = date(2026, 10, 1)
-
-
-class Recorder:
-    def __init__(self):
-        self.messages = []
-        self.rcpt_replies = {}
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.rcpt_replies:
-            return self.rcpt_replies[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp(settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.RELANCE_SMTP_HOST = "127.0.0.1"
-    settings.RELANCE_SMTP_PORT = port
-    settings.RELANCE_SMTP_TLS = "none"
-    yield recorder
-    controller.stop()
 
 
 def queue_one(org, number="F1", email_address="compta@client.example", ref="C1"):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.comms.test_smtp import Recorder
+from tests.conftest import Recorder
 
 RELANCE = str(Path(sys.executable).with_name("relance"))
 

@@ -27,10 +27,14 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         result = import_invoices(org, path.read_bytes(), path.name, actor="cli")
-        data = {k: result[k] for k in ("imported", "updated", "rejected")}
+        data = {k: result[k] for k in ("imported", "updated", "rejected", "flagged")}
         lines = [
             f"{data['imported']} imported, {data['updated']} updated, "
             f"{len(data['rejected'])} rejected"
         ]
         lines += [f"  row {r['row']}: {r['reason']}" for r in data["rejected"]]
+        lines += [
+            f"  flagged {f['invoice']}: {', '.join(f['defects'])}"
+            for f in data["flagged"]
+        ]
         emit(self, data, opts["json"], "\n".join(lines))

@@ -1,0 +1,277 @@
+"""Letters, statements and the court file for one customer, from the ledger.
+Every generated document is kept in the data directory and fingerprinted on the
+timeline, so what was sent can be proven later."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from relance.comms.models import MessageStatus, OutboundMessage
+from relance.core.identifiers import format_iban
+from relance.core.penalties import Paid
+from relance.core.statement import InvoiceFacts, Statement, build_statement, deadline
+from relance.dunning.models import Action
+from relance.formats.letters_pdf import (
+    FORMAL_NOTICE,
+    REGISTERED_LETTER,
+    ChronologyEntry,
+    CourtFile,
+    Letter,
+    Party,
+    court_file_pdf,
+    letter_pdf,
+)
+from relance.ledger.models import Allocation, Customer, Invoice
+from relance.timeline.models import Event
+from relance.timeline.services import record
+
+from .services import rate_table
+
+KINDS = (REGISTERED_LETTER, FORMAL_NOTICE)
+REMINDER_STEPS = ("reminder_1", "reminder_2", "reminder_3", "registered_letter")
+DEFAULT_COSTS = Decimal("150.00")
+
+
+def customer_statement(org, customer: Customer, as_of: date) -> Statement:
+    invoices = list(Invoice.objects.filter(org=org, customer=customer))
+    payments = defaultdict(list)
+    for inv_id, on, amount in Allocation.objects.filter(
+        invoice__in=invoices
+    ).values_list("invoice_id", "payment__received_on", "amount"):
+        payments[inv_id].append(Paid(on, amount))
+    facts = [
+        InvoiceFacts(
+            i.number,
+            i.issue_date,
+            i.due_date,
+            i.total,
+            i.currency,
+            tuple(sorted(payments[i.id], key=lambda p: p.on)),
+        )
+        for i in invoices
+    ]
+    notice = _last_notice(org, customer) if customer.kind == "b2c" else None
+    return build_statement(
+        facts, as_of, rate_table(), b2c=customer.kind == "b2c", notice=notice
+    )
+
+
+def _last_notice(org, customer) -> date | None:
+    event = (
+        Event.objects.filter(
+            org=org,
+            customer_id=customer.pk,
+            kind="letter.generated",
+            data__kind=FORMAL_NOTICE,
+        )
+        .order_by("seq")
+        .first()
+    )
+    return date.fromisoformat(event.data["sent_on"]) if event else None
+
+
+def party_for_org(org) -> Party:
+    return Party(org.name, org.address, org.siren, org.sender_email, org.phone)
+
+
+def party_for_customer(customer: Customer) -> Party:
+    return Party(
+        customer.name, customer.address, customer.siren, _first_email(customer), ""
+    )
+
+
+def _first_email(customer) -> str:
+    contact = customer.contacts.exclude(email="").first()
+    return contact.email if contact else ""
+
+
+def _place(org) -> str:
+    last = org.address.strip().splitlines()[-1] if org.address.strip() else ""
+    return re.sub(r"^\d{5}\s+", "", last) or "—"
+
+
+def _earlier_reminders(org, customer) -> tuple[date, ...]:
+    days = (
+        Action.objects.filter(org=org, customer=customer, step__in=REMINDER_STEPS)
+        .exclude(status="cancelled")
+        .values_list("run_date", flat=True)
+    )
+    return tuple(sorted(set(days)))
+
+
+def _store(org, customer, name: str, pdf: bytes) -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "letters" / org.slug / customer.ref
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(pdf)
+    return path
+
+
+def make_letter(org, customer: Customer, kind: str, sent_on: date, actor: str):
+    """Generate, keep and fingerprint a registered letter or a formal notice."""
+    if kind not in KINDS:
+        raise ValidationError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    statement = customer_statement(org, customer, sent_on)
+    if not statement.lines:
+        raise ValidationError(f"nothing is overdue for customer {customer.ref}")
+    letter = Letter(
+        kind=kind,
+        creditor=party_for_org(org),
+        debtor=party_for_customer(customer),
+        place=_place(org),
+        sent_on=sent_on,
+        deadline=deadline(sent_on),
+        statement=statement,
+        iban=format_iban(org.iban) if org.iban else "",
+        signatory=org.sender_name,
+        reference=f"{customer.ref}-{sent_on:%Y%m%d}",
+        earlier_reminders=_earlier_reminders(org, customer),
+    )
+    pdf = letter_pdf(letter)
+    path = _store(org, customer, f"{kind}-{sent_on.isoformat()}.pdf", pdf)
+    digest = hashlib.sha256(pdf).hexdigest()
+    record(
+        org,
+        "letter.generated",
+        actor=actor,
+        customer_id=customer.pk,
+        data={
+            "kind": kind,
+            "sent_on": sent_on,
+            "sha256": digest,
+            "file": path.name,
+            "invoices": [x.invoice.number for x in statement.lines],
+            "total_due": statement.total_due,
+            "deadline": letter.deadline,
+        },
+    )
+    return pdf, statement, path, digest
+
+
+def make_court_file(
+    org,
+    customer: Customer,
+    as_of: date,
+    actor: str,
+    costs_estimate: Decimal = DEFAULT_COSTS,
+):
+    statement = customer_statement(org, customer, as_of)
+    if not statement.lines:
+        raise ValidationError(f"nothing is overdue for customer {customer.ref}")
+    court_file = CourtFile(
+        creditor=party_for_org(org),
+        debtor=party_for_customer(customer),
+        debtor_is_consumer=customer.kind == "b2c",
+        prepared_on=as_of,
+        statement=statement,
+        chronology=_chronology(org, customer, as_of),
+        costs_estimate=costs_estimate,
+        annexes=_annexes(org, customer, statement),
+    )
+    pdf = court_file_pdf(court_file)
+    path = _store(org, customer, f"injonction-de-payer-{as_of.isoformat()}.pdf", pdf)
+    digest = hashlib.sha256(pdf).hexdigest()
+    record(
+        org,
+        "court_file.generated",
+        actor=actor,
+        customer_id=customer.pk,
+        data={
+            "sha256": digest,
+            "file": path.name,
+            "total_due": statement.total_due,
+        },
+    )
+    return pdf, statement, path, digest
+
+
+def _chronology(org, customer, as_of: date) -> tuple[ChronologyEntry, ...]:
+    entries = []
+    messages = {
+        m.pk: m for m in OutboundMessage.objects.filter(org=org, customer=customer)
+    }
+    for e in Event.objects.filter(org=org, customer_id=customer.pk).order_by("seq"):
+        local = e.at.astimezone(ZoneInfo(org.timezone)).date()
+        if e.kind == "message.sent":
+            msg = messages.get(e.data.get("message"))
+            proof = (
+                f"courriel envoyé à {', '.join(e.data.get('to', []))}, Message-ID "
+                f"{msg.message_id if msg else '?'}, événement n° {e.seq} "
+                f"(empreinte {e.hash[:16]}…)"
+            )
+            entries.append(
+                ChronologyEntry(local, f"Relance : {e.data.get('subject', '')}", proof)
+            )
+        elif e.kind == "action.planned" and e.data.get("channel") in (
+            "phone",
+            "letter",
+        ):
+            what = {"phone": "Appel téléphonique prévu", "letter": "Courrier prévu"}[
+                e.data["channel"]
+            ]
+            entries.append(
+                ChronologyEntry(
+                    local,
+                    f"{what} ({e.data.get('step')}) : {_numbers(e)}",
+                    f"événement n° {e.seq}",
+                )
+            )
+        elif e.kind == "letter.generated":
+            label = (
+                "Mise en demeure"
+                if e.data.get("kind") == FORMAL_NOTICE
+                else "Lettre de relance recommandée"
+            )
+            entries.append(
+                ChronologyEntry(
+                    date.fromisoformat(e.data["sent_on"]),
+                    f"{label} : {_numbers(e)}",
+                    f"PDF conservé, SHA-256 {e.data['sha256'][:16]}… ; "
+                    "joindre l'avis de réception",
+                )
+            )
+    if not any(m.status == MessageStatus.SENT for m in messages.values()):
+        entries.append(
+            ChronologyEntry(
+                as_of,
+                "Aucun courriel de relance envoyé",
+                "à compléter par les démarches faites hors relance",
+            )
+        )
+    return tuple(entries)
+
+
+def _numbers(event) -> str:
+    return ", ".join(event.data.get("invoices", []))
+
+
+def _annexes(org, customer, statement: Statement):
+    numbers = [x.invoice.number for x in statement.lines]
+    docs = {
+        i.number: i.document
+        for i in Invoice.objects.filter(org=org, number__in=numbers)
+    }
+    annexes = []
+    for number in numbers:
+        doc = docs.get(number)
+        pdf = doc.read() if doc and doc.name.lower().endswith(".pdf") else None
+        annexes.append((f"Facture {number}", pdf))
+    notice = Path(settings.MEDIA_ROOT) / "letters" / org.slug / customer.ref
+    letters = sorted(notice.glob(f"{FORMAL_NOTICE}-*.pdf")) if notice.exists() else []
+    annexes.append(
+        (
+            "Mise en demeure et son avis de réception",
+            letters[-1].read_bytes() if letters else None,
+        )
+    )
+    annexes.append(("Conditions générales de vente ou contrat signé", None))
+    return tuple(annexes)

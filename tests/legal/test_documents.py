@@ -1,0 +1,248 @@
+"""Letters and court file: the PDF text is extracted and checked, and each page is
+rendered to PNG under artifacts/ for a person to look at."""
+
+import io
+import json
+import shutil
+import subprocess
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from pypdf import PdfReader
+
+from relance.dunning.services import run_dunning
+from relance.ledger.models import Customer
+from relance.timeline.models import Event
+from tests.factories import make_invoice, pay
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "documents"
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def render_png(pdf: bytes, name: str) -> list[Path]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    source = ARTIFACTS / f"{name}.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(
+        [
+            shutil.which("pdftoppm"),
+            "-png",
+            "-r",
+            "60",
+            str(source),
+            str(ARTIFACTS / name),
+        ],
+        check=True,
+    )
+    return sorted(ARTIFACTS.glob(f"{name}*.png"))
+
+
+@pytest.fixture
+def debtor(acme, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "documents"
+    acme.address = "12 rue des Tanneurs\n69002 Lyon"
+    acme.sender_name = "Claire Martin, service recouvrement"
+    acme.save()
+    f1 = make_invoice(
+        acme,
+        "F-2025-101",
+        date(2025, 5, 15),
+        total="12000.00",
+        customer_ref="HP",
+        name="Hôtel du Parc SAS",
+    )
+    make_invoice(
+        acme, "F-2025-102", date(2025, 5, 31), total="10000.00", customer_ref="HP"
+    )
+    customer = f1.customer
+    customer.siren, customer.address = "552100554", "3 place Bellecour\n69002 Lyon"
+    customer.save()
+    pay(acme, customer.invoices.get(number="F-2025-102"), "4000.00", date(2025, 6, 15))
+    for day in (date(2025, 5, 16), date(2025, 5, 26), date(2025, 6, 5)):
+        run_dunning(acme, day)
+    return customer
+
+
+def cmd(*args):
+    out = StringIO()
+    call_command(*args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_formal_notice_has_every_element(acme, debtor, tmp_path):
+    out = tmp_path / "notice.pdf"
+    data = cmd(
+        "letter",
+        "formal_notice",
+        "--org",
+        "acme",
+        "--customer",
+        "HP",
+        "--date",
+        "2025-08-20",
+        "--out",
+        str(out),
+    )
+    text = " ".join(text_of(out.read_bytes()).split())
+    assert "Mise en demeure de payer" in text
+    assert "mettons en demeure" in text
+    assert "Acme Conseil SAS" in text and "SIREN 732829320" in text
+    assert (
+        "Hôtel du Parc SAS" in text
+        and "SIREN 552100554" in text
+        and "3 place Bellecour" in text
+    )
+    assert "F-2025-101" in text and "F-2025-102" in text
+    assert (
+        "12 000,00 €" in text and "6 000,00 €" in text
+    )  # principal still due per invoice
+    assert "Pénalités de retard" in text and "L441-10" in text
+    assert "2 × 40,00 €" in text
+    assert "Lyon, le 20 août 2025" in text
+    assert (
+        "au plus tard le 30 août 2025" in text and "à compter de la réception" in text
+    )
+    assert "saisirons sans autre avis la juridiction compétente" in text
+    assert "Claire Martin, service recouvrement" in text
+    assert "Malgré nos relances des 16 mai, 26 mai et 5 juin 2025" in text
+    assert "FR76 3000 6000 0112 3456 7890 189" in text
+    # 18000 principal + 402.59 (F1) + 54.04 + 32.42 + 101.86 (F2) interest + 2 x 40
+    assert data["total_due"] == "18670.92"
+    event = Event.objects.filter(kind="letter.generated").get()
+    assert (
+        event.data["sha256"] == data["sha256"] and event.data["kind"] == "formal_notice"
+    )
+    assert render_png(out.read_bytes(), "formal-notice")
+
+
+def test_registered_letter_is_not_a_formal_notice(acme, debtor):
+    data = cmd(
+        "letter",
+        "registered_letter",
+        "--org",
+        "acme",
+        "--customer",
+        "HP",
+        "--date",
+        "2025-08-01",
+    )
+    text = " ".join(text_of(Path(data["file"]).read_bytes()).split())
+    assert "Relance avant mise en demeure" in text
+    assert "mettons en demeure" not in text
+    assert "nous vous adresserons une mise en demeure" in text
+
+
+def test_consumer_notice_has_no_indemnity_and_starts_legal_interest(
+    acme, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    make_invoice(
+        acme,
+        "P-1",
+        date(2025, 4, 30),
+        total="1500.00",
+        customer_ref="MME",
+        name="Mme Claire Dubois",
+        kind="b2c",
+    )
+    data = cmd(
+        "letter",
+        "formal_notice",
+        "--org",
+        "acme",
+        "--customer",
+        "MME",
+        "--date",
+        "2025-06-10",
+    )
+    text = " ".join(text_of(Path(data["file"]).read_bytes()).split())
+    assert "40,00" not in text and "L441-10" not in text
+    assert "Intérêts au taux légal, à compter de la présente mise en demeure" in text
+    # After the notice, the statement counts legal interest from its date.
+    st = cmd("statement", "--org", "acme", "--customer", "MME", "--date", "2025-09-15")
+    assert (st["interest"], st["indemnity"]) == ("11.78", "0.00")
+
+
+def test_court_file_bundles_summary_chronology_statement_and_annexes(
+    acme, debtor, tmp_path, smtp
+):
+    from relance.comms.models import OutboundMessage
+    from relance.comms.services import send_outbox
+
+    assert send_outbox(acme)["sent"] >= 2
+    first_sent = OutboundMessage.objects.filter(status="sent").order_by("pk").first()
+    cmd(
+        "letter",
+        "formal_notice",
+        "--org",
+        "acme",
+        "--customer",
+        "HP",
+        "--date",
+        "2025-08-20",
+    )
+    out = tmp_path / "ip.pdf"
+    cmd(
+        "court-file",
+        "--org",
+        "acme",
+        "--customer",
+        "HP",
+        "--date",
+        "2025-09-15",
+        "--out",
+        str(out),
+    )
+    pdf = out.read_bytes()
+    text = " ".join(text_of(pdf).split())
+    assert "Dossier de requête en injonction de payer" in text
+    assert (
+        "tribunal de commerce" in text
+        and "cerfa n° 12946" in text
+        and "(69002 Lyon)" in text
+    )
+    assert "Chronologie des démarches amiables" in text
+    assert first_sent.message_id in text.replace(" ", "")
+    assert "Relance : Facture F-2025-101 : règlement en attente" in text
+    assert "Mise en demeure : F-2025-101, F-2025-102" in text
+    assert "Décompte détaillé" in text and "13,15 %" in text and "12,15 %" in text
+    assert "Bordereau des pièces justificatives" in text
+    assert "Pièce n° 1 : Facture F-2025-101" in text
+    assert "la créance justifie la procédure" in text
+    # The formal notice itself is appended as an annex.
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 5
+    assert text.count("mettons en demeure") == 1
+    assert render_png(pdf, "court-file")
+
+
+def test_nothing_overdue_is_a_clear_error(acme):
+    make_invoice(acme, "N-1", date(2030, 1, 1), customer_ref="OK")
+    with pytest.raises(CommandError, match="nothing is overdue for customer OK"):
+        cmd(
+            "letter",
+            "formal_notice",
+            "--org",
+            "acme",
+            "--customer",
+            "OK",
+            "--date",
+            "2025-01-01",
+        )
+    with pytest.raises(CommandError, match="no customer 'NOPE'"):
+        cmd("statement", "--org", "acme", "--customer", "NOPE")
+
+
+def test_statement_today_counts_interest_only_while_rates_are_known(acme):
+    make_invoice(acme, "L-1", date(2026, 5, 1), total="1000.00", customer_ref="LATE")
+    st = cmd("statement", "--org", "acme", "--customer", "LATE", "--date", "2026-11-22")
+    assert st["interest_until"] == "2026-06-30"
+    assert st["invoices"][0]["days_late"] == 205
+    assert st["warnings"] and "2026-06-30" in st["warnings"][0]
+    assert Customer.objects.get(ref="LATE").invoices.count() == 1
