@@ -13,6 +13,8 @@ from relance.core.identifiers import format_iban
 from relance.core.money import Money, format_money, totals_by_currency
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+# Steps whose message carries the statement of sums due.
+STATEMENT_STEPS = {"reminder_3"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +51,38 @@ def render_step(step: str, org, customer, invoices, today: date) -> Rendered:
         "b2b": customer.kind == "b2b",
         "signature": signature(org),
     }
+    if step in STATEMENT_STEPS and customer.kind == "b2b":
+        context["statement"] = _statement(org, customer, invoices, today, locale)
     base = f"comms/email/{lang}/{step}"
     with translation.override(lang):
         subject = render_to_string(f"{base}-subject.txt", context)
         body = render_to_string(f"{base}-body.txt", context)
     return Rendered(" ".join(subject.split()), body.strip() + "\n", lang)
+
+
+def _statement(org, customer, invoices, today: date, locale: str) -> dict | None:
+    """Principal, penalties to date and indemnity, for the reminders that warn."""
+    from relance.core.rates import MissingRate
+    from relance.legal.documents import customer_statement
+
+    try:
+        st = customer_statement(org, customer, today).only({i.number for i in invoices})
+    except MissingRate:
+        return None
+    if not st.lines:
+        return None
+
+    def fmt(value):
+        return format_money(Money(value, st.currency), locale)
+
+    return {
+        "principal": fmt(st.principal),
+        "interest": fmt(st.interest),
+        "indemnity": fmt(st.indemnity),
+        "total": fmt(st.total_due),
+        "interest_until": format_date(st.interest_until, "long", locale=locale),
+        "complete": st.interest_until == today,
+    }
 
 
 def signature(org) -> str:

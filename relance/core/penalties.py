@@ -159,6 +159,20 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
+PRESCRIPTION_WARNING_DAYS = 60
+
+
+def prescription_alert(due: date, b2c: bool, today: date) -> str | None:
+    """`time_barred` once the claim can no longer go to court, `time_barred_soon`
+    within the warning period before that."""
+    last = prescription_date(due, b2c)
+    if today > last:
+        return "time_barred"
+    if (last - today).days <= PRESCRIPTION_WARNING_DAYS:
+        return "time_barred_soon"
+    return None
+
+
 def prescription_date(due: date, b2c: bool) -> date:
     """Last day to act in court: 5 years (L110-4 Code de commerce) or 2 years for a
     consumer (L218-2 Code de la consommation) after the claim fell due."""

@@ -8,7 +8,7 @@ statement says so: claiming less than is due is safe, guessing a rate is not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -46,6 +46,11 @@ class Statement:
     b2c: bool
     lines: tuple[StatementLine, ...]
     warnings: tuple[str, ...] = field(default=())
+
+    def only(self, numbers: set[str]) -> Statement:
+        """The same statement restricted to some invoices."""
+        lines = tuple(x for x in self.lines if x.invoice.number in numbers)
+        return replace(self, lines=lines)
 
     @property
     def principal(self) -> Decimal:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 
 from relance.core.calendar import BusinessCalendar
+from relance.core.penalties import (
+    PRESCRIPTION_WARNING_DAYS,
+    prescription_alert,
+    prescription_date,
+)
 from relance.core.planner import plan
 from relance.core.policy import DEFAULT_POLICY, Channel, Policy
 from relance.ledger.models import Customer, Invoice
@@ -55,6 +60,7 @@ def run_dunning(
     return {
         "date": today.isoformat(),
         "dry_run": dry_run,
+        "warnings": prescription_warnings(org, today),
         "actions": [
             {
                 "customer": customers[a.customer_id].ref,
@@ -72,6 +78,34 @@ def run_dunning(
             for s in result.skipped
         ],
     }
+
+
+def prescription_warnings(org, today: date) -> list[dict]:
+    """Open invoices about to become (or already) time-barred."""
+    from relance.ledger.queries import open_invoices
+
+    # Claims two years old can only concern consumers; five, businesses.
+    two_years_ago = today - timedelta(days=731)  # at least two years, leap or not
+    oldest_due = two_years_ago + timedelta(days=PRESCRIPTION_WARNING_DAYS + 1)
+    rows = (
+        open_invoices(org)
+        .filter(due_date__lte=oldest_due)
+        .values_list("number", "due_date", "customer__ref", "customer__kind")
+        .order_by("due_date", "number")
+    )
+    out = []
+    for number, due, ref, kind in rows:
+        alert = prescription_alert(due, kind == "b2c", today)
+        if alert:
+            out.append(
+                {
+                    "invoice": number,
+                    "customer": ref,
+                    "reason": alert,
+                    "prescription": prescription_date(due, kind == "b2c").isoformat(),
+                }
+            )
+    return out
 
 
 def _write(org, policy, today, planned, numbers, actor) -> list[Action]:

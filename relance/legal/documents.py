@@ -247,7 +247,7 @@ def _chronology(org, customer, as_of: date) -> tuple[ChronologyEntry, ...]:
                 "à compléter par les démarches faites hors relance",
             )
         )
-    return tuple(entries)
+    return tuple(sorted(entries, key=lambda e: e.on))
 
 
 def _numbers(event) -> str:

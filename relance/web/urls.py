@@ -11,6 +11,11 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice"),
     path("customers/", views.customer_list, name="customers"),
     path("customers/<int:pk>/", views.customer_detail, name="customer"),
+    path(
+        "customers/<int:pk>/documents/<slug:kind>/",
+        views.customer_document,
+        name="customer_document",
+    ),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/", views.message_detail, name="message"),
     path("run/", views.run_today, name="run_today"),

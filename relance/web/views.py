@@ -1,5 +1,7 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -75,6 +77,8 @@ def customer_detail(request, pk):
         request,
         "web/customer.html",
         {
+            "statement": _statement_or_none(request.org, customer, today),
+            "can_send": request.membership.role in SENDERS,
             "customer": customer,
             "invoices": invoices,
             "contacts": customer.contacts.all(),
@@ -86,6 +90,16 @@ def customer_detail(request, pk):
             ).prefetch_related("invoices")[:50],
         },
     )
+
+
+def _statement_or_none(org, customer, today):
+    from relance.core.rates import MissingRate
+    from relance.legal.documents import customer_statement
+
+    try:
+        return customer_statement(org, customer, today)
+    except MissingRate:
+        return None
 
 
 @member_required()
@@ -102,10 +116,19 @@ def invoice_detail(request, pk):
     invoice = get_object_or_404(
         Invoice.objects.select_related("customer"), pk=pk, org=request.org
     )
+    today = org_today(request.org)
+    statement = _statement_or_none(request.org, invoice.customer, today)
+    line = None
+    if statement:
+        line = next(
+            (x for x in statement.lines if x.invoice.number == invoice.number), None
+        )
     return render(
         request,
         "web/invoice.html",
         {
+            "line": line,
+            "interest_until": statement.interest_until if statement else None,
             "invoice": invoice,
             "allocations": invoice.allocations.select_related("payment"),
             "events": Event.objects.filter(
@@ -133,6 +156,39 @@ def message_detail(request, pk):
         org=request.org,
     )
     return render(request, "web/message.html", {"message": message})
+
+
+DOCUMENTS = {
+    "registered_letter": "lettre-recommandee",
+    "formal_notice": "mise-en-demeure",
+    "court_file": "injonction-de-payer",
+}
+
+
+@require_POST
+@member_required(*SENDERS)
+def customer_document(request, pk, kind):
+    """Generate a letter or the court file, keep it, and hand it to the browser."""
+    from relance.core.rates import MissingRate
+    from relance.legal.documents import make_court_file, make_letter
+
+    customer = get_object_or_404(Customer, pk=pk, org=request.org)
+    if kind not in DOCUMENTS:
+        raise Http404
+    today = org_today(request.org)
+    actor = request.user.email
+    try:
+        if kind == "court_file":
+            pdf, *_ = make_court_file(request.org, customer, today, actor)
+        else:
+            pdf, *_ = make_letter(request.org, customer, kind, today, actor)
+    except (ValidationError, MissingRate) as exc:
+        messages.error(request, getattr(exc, "messages", [str(exc)])[0])
+        return redirect("customer", pk=customer.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"{DOCUMENTS[kind]}-{customer.ref}-{today.isoformat()}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @require_POST

@@ -120,3 +120,51 @@ def test_unique_step_per_invoice_is_enforced_by_the_database(acme):
             step=link.step,
             run_date=link.run_date,
         )
+
+
+def test_third_reminder_carries_the_statement_of_sums_due(acme):
+    due = date(2025, 5, 15)
+    make_invoice(acme, "S-1", due, total="12000.00")
+    for offset in (1, 10, 20):
+        run(acme, due + timedelta(days=offset))
+    msg = OutboundMessage.objects.get(action__step="reminder_3")
+    # 20 days at 13.15 % on 12 000 € = 86.47 €, plus the 40 € indemnity.
+    assert (
+        "pénalités de retard (article L441-10 du Code de commerce) arrêtées au 4 juin 2025 : 86,47\xa0€"
+        in msg.body_text
+    )
+    assert (
+        "indemnité forfaitaire pour frais de recouvrement : 40,00\xa0€" in msg.body_text
+    )
+    assert "Total : 12\u202f126,47\xa0€" in msg.body_text
+
+
+def test_run_warns_before_a_claim_becomes_time_barred(acme):
+    today = date(2026, 11, 22)
+    make_invoice(
+        acme, "OLD-B2B", date(2021, 12, 15), customer_ref="B"
+    )  # bars 2026-12-15
+    make_invoice(acme, "GONE-B2B", date(2021, 10, 1), customer_ref="B")
+    make_invoice(acme, "OLD-B2C", date(2024, 12, 20), customer_ref="P", kind="b2c")
+    make_invoice(acme, "FINE-B2B", date(2024, 12, 20), customer_ref="B")
+    warnings = run(acme, today, "--dry-run")["warnings"]
+    assert warnings == [
+        {
+            "invoice": "GONE-B2B",
+            "customer": "B",
+            "reason": "time_barred",
+            "prescription": "2026-10-01",
+        },
+        {
+            "invoice": "OLD-B2B",
+            "customer": "B",
+            "reason": "time_barred_soon",
+            "prescription": "2026-12-15",
+        },
+        {
+            "invoice": "OLD-B2C",
+            "customer": "P",
+            "reason": "time_barred_soon",
+            "prescription": "2026-12-20",
+        },
+    ]

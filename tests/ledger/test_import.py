@@ -112,3 +112,19 @@ def test_unknown_org_and_missing_file_are_clear_errors(tmp_path, acme):
         call_command("import", "invoices", __file__, "--org", "nope")
     with pytest.raises(CommandError, match="no such file"):
         call_command("import", "invoices", str(tmp_path / "x.csv"), "--org", "acme")
+
+
+def test_invoices_with_unlawful_terms_are_flagged(tmp_path, acme):
+    text = (
+        "numero;client;date;echeance;montant_ttc\n"
+        "T1;X;10/01/2026;11/03/2026;100,00\n"  # 60 days: fine
+        "T2;X;10/01/2026;15/03/2026;100,00\n"  # 45 days end of month reading
+        "T3;X;10/01/2026;30/04/2026;100,00\n"  # beyond any cap
+    )
+    result = run_import(tmp_path, acme, text)
+    assert result["flagged"] == [
+        {"invoice": "T2", "defects": ["term_eom"]},
+        {"invoice": "T3", "defects": ["term_over_cap"]},
+    ]
+    assert Invoice.objects.get(number="T3").defects[0]["blocking"] is True
+    assert Invoice.objects.get(number="T1").defects == []

@@ -150,3 +150,50 @@ def test_admin_runs_the_dunning_from_the_dashboard_through_a_task(client, alice,
     login(client, alice)
     page = client.post(reverse("run_today"), follow=True).content.decode()
     assert "Relance du jour effectuée : 1 nouvelle(s) action(s)." in page
+
+
+def test_customer_page_offers_statement_and_documents(
+    client, alice, acme, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    inv = make_invoice(
+        acme,
+        "F-2025-9",
+        org_today(acme) - timedelta(days=600),
+        total="1000.00",
+        customer_ref="D",
+        name="Débiteur SARL",
+    )
+    login(client, alice)
+    page = client.get(reverse("customer", args=[inv.customer_id])).content.decode()
+    assert "Décompte des sommes dues" in page and "Mise en demeure (PDF)" in page
+    response = client.post(
+        reverse("customer_document", args=[inv.customer_id, "formal_notice"])
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert "mise-en-demeure-D-" in response["Content-Disposition"]
+    invoice_page = client.get(reverse("invoice", args=[inv.pk])).content.decode()
+    assert (
+        "Pénalités à ce jour" in invoice_page and "Prescrite après le" in invoice_page
+    )
+
+
+def test_read_only_users_cannot_generate_documents(client, charlie, acme):
+    inv = make_invoice(
+        acme, "F-X", org_today(acme) - timedelta(days=40), customer_ref="D"
+    )
+    login(client, charlie)
+    page = client.get(reverse("customer", args=[inv.customer_id])).content.decode()
+    assert "Mise en demeure (PDF)" not in page
+    url = reverse("customer_document", args=[inv.customer_id, "formal_notice"])
+    assert client.post(url).status_code == 403
+
+
+def test_documents_of_another_organisation_answer_404(client, bob, acme):
+    inv = make_invoice(
+        acme, "F-Y", org_today(acme) - timedelta(days=40), customer_ref="D"
+    )
+    login(client, bob)
+    url = reverse("customer_document", args=[inv.customer_id, "formal_notice"])
+    assert client.post(url).status_code == 404
