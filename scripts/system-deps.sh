@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the system packages the test suite needs (PostgreSQL, Chromium), only
+# Install the system packages the test suite needs (PostgreSQL, Chromium,
+# poppler-utils), only
 # when missing.
 set -euo pipefail
 
@@ -9,6 +10,8 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 # Debian's Chromium for the browser tests (Playwright drives it; it never
 # downloads a browser of its own).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# pdftoppm renders the generated letters to PNG for people to look at.
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
