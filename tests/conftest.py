@@ -4,6 +4,7 @@ charlie (read-only at Acme)."""
 import email
 import email.policy
 import socket
+from contextlib import contextmanager
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -83,16 +84,29 @@ class Recorder:
         return "250 Message accepted for delivery"
 
 
-@pytest.fixture
-def smtp(settings):
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return s.getsockname()[1]
+
+
+@contextmanager
+def smtp_server():
+    """A real SMTP server on loopback that keeps what it receives."""
+    port = free_port()
     recorder = Recorder()
     controller = Controller(recorder, hostname="127.0.0.1", port=port)
     controller.start()
-    settings.RELANCE_SMTP_HOST = "127.0.0.1"
-    settings.RELANCE_SMTP_PORT = port
-    settings.RELANCE_SMTP_TLS = "none"
-    yield recorder
-    controller.stop()
+    try:
+        yield recorder, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(settings):
+    with smtp_server() as (recorder, port):
+        settings.RELANCE_SMTP_HOST = "127.0.0.1"
+        settings.RELANCE_SMTP_PORT = port
+        settings.RELANCE_SMTP_TLS = "none"
+        yield recorder

@@ -108,12 +108,21 @@ def _earlier_reminders(org, customer) -> tuple[date, ...]:
     return tuple(sorted(set(days)))
 
 
-def _store(org, customer, name: str, pdf: bytes) -> Path:
+def _keep(org, customer, name: str, pdf: bytes, kind: str, actor: str, data: dict):
+    """Write the PDF under the data directory and record its fingerprint."""
     folder = Path(settings.MEDIA_ROOT) / "letters" / org.slug / customer.ref
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_bytes(pdf)
-    return path
+    digest = hashlib.sha256(pdf).hexdigest()
+    record(
+        org,
+        kind,
+        actor=actor,
+        customer_id=customer.pk,
+        data={**data, "sha256": digest, "file": path.name},
+    )
+    return path, digest
 
 
 def make_letter(org, customer: Customer, kind: str, sent_on: date, actor: str):
@@ -137,18 +146,16 @@ def make_letter(org, customer: Customer, kind: str, sent_on: date, actor: str):
         earlier_reminders=_earlier_reminders(org, customer),
     )
     pdf = letter_pdf(letter)
-    path = _store(org, customer, f"{kind}-{sent_on.isoformat()}.pdf", pdf)
-    digest = hashlib.sha256(pdf).hexdigest()
-    record(
+    path, digest = _keep(
         org,
+        customer,
+        f"{kind}-{sent_on.isoformat()}.pdf",
+        pdf,
         "letter.generated",
-        actor=actor,
-        customer_id=customer.pk,
-        data={
+        actor,
+        {
             "kind": kind,
             "sent_on": sent_on,
-            "sha256": digest,
-            "file": path.name,
             "invoices": [x.invoice.number for x in statement.lines],
             "total_due": statement.total_due,
             "deadline": letter.deadline,
@@ -178,18 +185,14 @@ def make_court_file(
         annexes=_annexes(org, customer, statement),
     )
     pdf = court_file_pdf(court_file)
-    path = _store(org, customer, f"injonction-de-payer-{as_of.isoformat()}.pdf", pdf)
-    digest = hashlib.sha256(pdf).hexdigest()
-    record(
+    path, digest = _keep(
         org,
+        customer,
+        f"injonction-de-payer-{as_of.isoformat()}.pdf",
+        pdf,
         "court_file.generated",
-        actor=actor,
-        customer_id=customer.pk,
-        data={
-            "sha256": digest,
-            "file": path.name,
-            "total_due": statement.total_due,
-        },
+        actor,
+        {"total_due": statement.total_due},
     )
     return pdf, statement, path, digest
 

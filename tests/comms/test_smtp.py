@@ -1,7 +1,6 @@
 """Send through a real SMTP server on loopback and read the messages back."""
 
 import json
-import socket
 from datetime import date, timedelta
 from io import StringIO
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 from relance.comms.models import OutboundMessage
 from relance.comms.services import send_outbox
 from relance.dunning.services import run_dunning
+from tests.conftest import free_port
 from tests.factories import make_invoice, pay
 
 DUE = date(2026, 10, 1)
@@ -93,10 +93,8 @@ def test_a_message_stuck_in_flight_becomes_uncertain_and_is_not_resent(acme, smt
 
 
 def test_unreachable_server_is_retried(acme, settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nothing listens there once closed
-    settings.RELANCE_SMTP_HOST, settings.RELANCE_SMTP_PORT = "127.0.0.1", port
+    # Nothing listens on a port just released.
+    settings.RELANCE_SMTP_HOST, settings.RELANCE_SMTP_PORT = "127.0.0.1", free_port()
     queue_one(acme)
     assert send_outbox(acme)["retry"] == 1
     msg = OutboundMessage.objects.get()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Recorder
+from tests.conftest import smtp_server
 
 RELANCE = str(Path(sys.executable).with_name("relance"))
 
@@ -34,10 +34,6 @@ def relance(env, *args, ok=True):
 
 
 def test_scripted_flow_from_an_empty_data_directory(env, tmp_path):
-    import socket
-
-    from aiosmtpd.controller import Controller
-
     relance(
         env,
         "org",
@@ -94,13 +90,7 @@ def test_scripted_flow_from_an_empty_data_directory(env, tmp_path):
     )
     assert again["actions"] == []
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server() as (recorder, port):
         smtp_env = {
             **env,
             "RELANCE_SMTP_HOST": "127.0.0.1",
@@ -109,8 +99,6 @@ def test_scripted_flow_from_an_empty_data_directory(env, tmp_path):
         sent = json.loads(relance(smtp_env, "send", "--org", "lea", "--json").stdout)
         assert (sent["sent"], sent["failed"], sent["held"]) == (1, 0, 0)
         assert json.loads(relance(smtp_env, "send", "--json").stdout)["sent"] == 0
-    finally:
-        controller.stop()
     assert len(recorder.messages) == 1
     assert "F1" in recorder.messages[0]["Subject"]
 
