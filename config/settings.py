@@ -188,3 +188,7 @@ LOGGING = {
 RELANCE_DEFAULT_FROM_EMAIL = os.environ.get(
     "RELANCE_DEFAULT_FROM_EMAIL", "relance@localhost"
 )
+# Where letters go: a daily print batch by default; an LRE provider class otherwise.
+RELANCE_LETTER_PROVIDER = os.environ.get(
+    "RELANCE_LETTER_PROVIDER", "relance.comms.letters.PrintBatch"
+)

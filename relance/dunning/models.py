@@ -23,6 +23,8 @@ class Action(models.Model):
     scheduled_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=ActionStatus.choices)
     reason = models.CharField(max_length=300, blank=True)
+    # The letter generated for a letter step, relative to RELANCE_DATA_DIR.
+    document = models.CharField(max_length=500, blank=True)
     invoices = models.ManyToManyField("ledger.Invoice", through="ActionInvoice")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -57,6 +57,11 @@ def run_dunning(
             queue_messages(
                 org, [a for a in actions if a.channel == Channel.EMAIL], today
             )
+    letters = [a for a in actions if a.channel == Channel.LETTER]
+    if letters:
+        from relance.legal.documents import dispatch_letters
+
+        dispatch_letters(org, letters, today, actor)
     return {
         "date": today.isoformat(),
         "dry_run": dry_run,

@@ -5,6 +5,7 @@ timeline, so what was sent can be proven later."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections import defaultdict
 from datetime import date
@@ -35,6 +36,8 @@ from relance.timeline.models import Event
 from relance.timeline.services import record
 
 from .services import rate_table
+
+log = logging.getLogger(__name__)
 
 KINDS = (REGISTERED_LETTER, FORMAL_NOTICE)
 REMINDER_STEPS = ("reminder_1", "reminder_2", "reminder_3", "registered_letter")
@@ -278,3 +281,53 @@ def _annexes(org, customer, statement: Statement):
     )
     annexes.append(("Conditions générales de vente ou contrat signé", None))
     return tuple(annexes)
+
+
+def dispatch_letters(org, actions: list[Action], today: date, actor: str) -> None:
+    """For each letter step planned today: write the letter, hand it to the letter
+    provider, and keep the proof. A failure is recorded, never raised: the action
+    stays to do, with the reason, for a person."""
+    from relance.comms.letters import letter_provider
+
+    provider = letter_provider()
+    for action in actions:
+        customer = action.customer
+        try:
+            pdf, statement, path, digest = make_letter(
+                org, customer, action.step, today, actor
+            )
+            reference = provider.submit(
+                pdf,
+                party_for_customer(customer),
+                f"{customer.ref}-{action.step}",
+                today,
+            )
+        except Exception as exc:  # the run is committed: report, do not crash it
+            log.exception("letter for action %s failed", action.pk)
+            Action.objects.filter(pk=action.pk).update(
+                reason=f"letter failed: {exc}"[:300]
+            )
+            record(
+                org,
+                "letter.failed",
+                actor=actor,
+                customer_id=customer.pk,
+                data={"action": action.pk, "step": action.step, "error": str(exc)},
+            )
+            continue
+        Action.objects.filter(pk=action.pk).update(
+            document=str(path.relative_to(settings.MEDIA_ROOT))
+        )
+        record(
+            org,
+            "letter.submitted",
+            actor=actor,
+            customer_id=customer.pk,
+            data={
+                "action": action.pk,
+                "provider": provider.name,
+                "reference": reference,
+                "sha256": digest,
+                "total_due": statement.total_due,
+            },
+        )

@@ -5,7 +5,7 @@ import io
 import json
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -246,3 +246,48 @@ def test_statement_today_counts_interest_only_while_rates_are_known(acme):
     assert st["invoices"][0]["days_late"] == 205
     assert st["warnings"] and "2026-06-30" in st["warnings"][0]
     assert Customer.objects.get(ref="LATE").invoices.count() == 1
+
+
+def test_letter_steps_produce_letters_through_the_provider(acme, settings, tmp_path):
+    from relance.dunning.models import Action
+
+    settings.MEDIA_ROOT = tmp_path / "documents"
+    settings.DATA_DIR = tmp_path
+    due = date(2025, 5, 15)
+    make_invoice(acme, "R-1", due, total="2000.00", customer_ref="R")
+    for offset in (1, 10, 20, 30, 40):
+        run_dunning(acme, due + timedelta(days=offset))
+    letters = Action.objects.filter(channel="letter").order_by("run_date")
+    assert [a.step for a in letters] == ["registered_letter", "formal_notice"]
+    notice = letters[1]
+    pdf = (tmp_path / "documents" / notice.document).read_bytes()
+    assert "Mise en demeure de payer" in text_of(pdf)
+    printed = tmp_path / "print" / "2025-06-24" / "R-formal_notice.pdf"
+    assert printed.read_bytes() == pdf
+    event = Event.objects.filter(kind="letter.submitted").order_by("seq").last()
+    assert event.data["provider"] == "print" and event.data["reference"].endswith(
+        "R-formal_notice.pdf"
+    )
+
+
+class RefusingProvider:
+    name = "refusing"
+
+    def submit(self, pdf, recipient, reference, on):
+        raise ConnectionError("LRE provider unreachable")
+
+
+def test_a_failing_letter_provider_leaves_the_action_to_do_with_the_reason(
+    acme, settings, tmp_path
+):
+    from relance.dunning.models import Action
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.RELANCE_LETTER_PROVIDER = "tests.legal.test_documents.RefusingProvider"
+    due = date(2025, 5, 15)
+    make_invoice(acme, "R-2", due, total="2000.00", customer_ref="R")
+    for offset in (1, 10, 20, 30):
+        run_dunning(acme, due + timedelta(days=offset))
+    letter = Action.objects.get(channel="letter")
+    assert letter.status == "todo" and "LRE provider unreachable" in letter.reason
+    assert Event.objects.filter(kind="letter.failed").count() == 1
