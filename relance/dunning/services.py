@@ -65,7 +65,8 @@ def run_dunning(
     return {
         "date": today.isoformat(),
         "dry_run": dry_run,
-        "warnings": prescription_warnings(org, today),
+        "warnings": prescription_warnings(org, today)
+        + defect_warnings([i for a in result.actions for i in a.invoice_ids]),
         "actions": [
             {
                 "customer": customers[a.customer_id].ref,
@@ -83,6 +84,23 @@ def run_dunning(
             for s in result.skipped
         ],
     }
+
+
+def defect_warnings(invoice_ids: list[int]) -> list[dict]:
+    """Invoices chased today whose defects weaken the claim (see core.compliance)."""
+    rows = Invoice.objects.filter(id__in=invoice_ids).values_list(
+        "number", "customer__ref", "defects"
+    )
+    return [
+        {
+            "invoice": number,
+            "customer": ref,
+            "reason": "invoice_defect",
+            "defects": [d["code"] for d in defects],
+        }
+        for number, ref, defects in sorted(rows)
+        if defects
+    ]
 
 
 def prescription_warnings(org, today: date) -> list[dict]:

@@ -4,16 +4,20 @@ and records what changed on the timeline."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Sum
 
 from relance.core.compliance import check_invoice
 from relance.formats.invoices_csv import InvoiceRecord, read_invoices
+from relance.formats.pdf_text import pdf_text
 from relance.orgs.models import Organisation, org_today
 from relance.timeline.services import NewEvent, record_many
 
@@ -343,3 +347,64 @@ class _InvoiceWriter:
             batch_size=2000,
         )
         return changed
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+def attach_documents(org: Organisation, files: list[tuple[str, bytes]], actor: str):
+    """Attach invoice PDFs, matched by the invoice number in the file name, and
+    re-check the invoice's mentions against its text."""
+    invoices = {
+        _key(i.number): i
+        for i in Invoice.objects.filter(org=org).select_related("customer")
+    }
+    attached, rejected, flagged, events = [], [], [], []
+    for name, data in files:
+        stem = Path(name).stem
+        candidates = [_key(stem), *(_key(p) for p in re.split(r"[ _.]+", stem))]
+        invoice = next((invoices[c] for c in candidates if c in invoices), None)
+        if invoice is None:
+            rejected.append(
+                {
+                    "file": name,
+                    "reason": "no invoice number of this organisation in the file name",
+                }
+            )
+            continue
+        text, error = pdf_text(data)
+        if error:
+            rejected.append({"file": name, "reason": error})
+            continue
+        invoice.document.save(
+            f"{org.slug}-{Path(name).name}", ContentFile(data), save=False
+        )
+        invoice.defects = [
+            {"code": d.code, "message": d.message, "blocking": d.blocking}
+            for d in check_invoice(
+                invoice.issue_date,
+                invoice.due_date,
+                b2b=invoice.customer.kind == "b2b",
+                document_text=text,
+            )
+        ]
+        invoice.save(update_fields=["document", "defects", "updated_at"])
+        attached.append(invoice.number)
+        if invoice.defects:
+            flagged.append(
+                {
+                    "invoice": invoice.number,
+                    "defects": [d["code"] for d in invoice.defects],
+                }
+            )
+        events.append(
+            NewEvent(
+                "document.attached",
+                {"file": name, "sha256": hashlib.sha256(data).hexdigest()},
+                invoice.customer_id,
+                invoice.pk,
+            )
+        )
+    record_many(org, events, actor=actor)
+    return {"attached": attached, "rejected": rejected, "flagged": flagged}

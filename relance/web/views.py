@@ -1,7 +1,10 @@
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -189,6 +192,17 @@ def customer_document(request, pk, kind):
     name = f"{DOCUMENTS[kind]}-{customer.ref}-{today.isoformat()}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@member_required()
+def action_document(request, pk):
+    action = get_object_or_404(Action, pk=pk, org=request.org)
+    if not action.document:
+        raise Http404
+    path = Path(settings.MEDIA_ROOT) / action.document
+    if not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
 @require_POST

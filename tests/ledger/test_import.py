@@ -128,3 +128,53 @@ def test_invoices_with_unlawful_terms_are_flagged(tmp_path, acme):
     ]
     assert Invoice.objects.get(number="T3").defects[0]["blocking"] is True
     assert Invoice.objects.get(number="T1").defects == []
+
+
+def invoice_pdf(lines: list[str]) -> bytes:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf)
+    for n, line in enumerate(lines):
+        pdf.drawString(72, 760 - 16 * n, line)
+    pdf.save()
+    return buf.getvalue()
+
+
+def test_attached_invoice_pdfs_are_checked_for_the_legal_mentions(
+    tmp_path, acme, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    run_import(tmp_path, acme)
+    folder = tmp_path / "pdf"
+    folder.mkdir()
+    (folder / "Facture_F1.pdf").write_bytes(
+        invoice_pdf(
+            [
+                "Facture F1",
+                "Total TTC 1 200,00 EUR",
+                "Pénalités de retard : taux BCE + 10 points.",
+                "Indemnité forfaitaire pour frais de recouvrement : 40 €.",
+            ]
+        )
+    )
+    (folder / "F2.pdf").write_bytes(invoice_pdf(["Facture F2", "Total TTC 600,00 EUR"]))
+    (folder / "inconnue-Z9.pdf").write_bytes(invoice_pdf(["?"]))
+    (folder / "F3.pdf").write_bytes(b"this is not a pdf")
+    out = StringIO()
+    call_command(
+        "import", "documents", str(folder), "--org", "acme", "--json", stdout=out
+    )
+    result = json.loads(out.getvalue())
+    assert sorted(result["attached"]) == ["F1", "F2"]
+    assert result["flagged"] == [
+        {"invoice": "F2", "defects": ["no_penalty_rate", "no_indemnity_mention"]}
+    ]
+    assert {r["file"]: r["reason"] for r in result["rejected"]} == {
+        "F3.pdf": "not a PDF file",
+        "inconnue-Z9.pdf": "no invoice number of this organisation in the file name",
+    }
+    f1 = Invoice.objects.get(number="F1")
+    assert f1.document.read().startswith(b"%PDF") and f1.defects == []

@@ -291,3 +291,40 @@ def test_a_failing_letter_provider_leaves_the_action_to_do_with_the_reason(
     letter = Action.objects.get(channel="letter")
     assert letter.status == "todo" and "LRE provider unreachable" in letter.reason
     assert Event.objects.filter(kind="letter.failed").count() == 1
+
+
+def test_the_letter_of_an_action_downloads_from_the_customer_page(
+    client, alice, acme, settings, tmp_path
+):
+    from django.urls import reverse
+
+    from relance.dunning.models import Action
+    from tests.conftest import PASSWORD
+
+    settings.MEDIA_ROOT = tmp_path / "documents"
+    settings.DATA_DIR = tmp_path
+    due = date(2025, 5, 15)
+    inv = make_invoice(acme, "W-1", due, total="2000.00", customer_ref="W")
+    for offset in (1, 10, 20, 30):
+        run_dunning(acme, due + timedelta(days=offset))
+    action = Action.objects.get(step="registered_letter")
+    assert client.login(username=alice.username, password=PASSWORD)
+    page = client.get(reverse("customer", args=[inv.customer_id])).content.decode()
+    assert reverse("action_document", args=[action.pk]) in page
+    response = client.get(reverse("action_document", args=[action.pk]))
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_run_warns_about_defective_invoices_it_chases(acme):
+    from relance.dunning.services import run_dunning as run
+
+    inv = make_invoice(acme, "D-1", date(2025, 5, 15), customer_ref="D")
+    inv.defects = [{"code": "term_over_cap", "message": "…", "blocking": True}]
+    inv.save()
+    result = run(acme, date(2025, 5, 16))
+    assert {
+        "invoice": "D-1",
+        "customer": "D",
+        "reason": "invoice_defect",
+        "defects": ["term_over_cap"],
+    } in result["warnings"]
