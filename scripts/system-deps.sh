@@ -12,6 +12,8 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 # pdftoppm renders the generated letters to PNG for people to look at.
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+# openssl makes the certificate of the SMTP TLS tests.
+command -v openssl >/dev/null || missing+=(openssl)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
