@@ -21,6 +21,7 @@ from .models import MessageStatus, OutboundMessage
 from .render import render_step
 
 MAX_ATTEMPTS = 5
+AWAITING_APPROVAL = "awaiting approval"
 NO_RECHECK_STEPS = {"thank_you"}
 
 
@@ -70,6 +71,12 @@ def queue_messages(org, actions: list[Action], today) -> list[OutboundMessage]:
                 subject=rendered.subject,
                 body_text=rendered.body_text,
                 message_id=make_msgid("relance", domain=domain),
+                not_before=action.scheduled_at,
+                **(
+                    {"status": MessageStatus.HELD, "status_reason": AWAITING_APPROVAL}
+                    if action.status == ActionStatus.APPROVAL
+                    else {}
+                ),
             )
         )
     return OutboundMessage.objects.bulk_create(messages, batch_size=1000)
@@ -113,7 +120,8 @@ def mark_stale_uncertain(now) -> int:
 
 def _due(org=None, now=None):
     qs = OutboundMessage.objects.filter(status=MessageStatus.QUEUED).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        Q(not_before__isnull=True) | Q(not_before__lte=now),
     )
     return qs.filter(org=org) if org else qs
 

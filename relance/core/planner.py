@@ -1,9 +1,10 @@
-"""Decide, for one day, which steps of a policy are due for which invoices.
+"""Decide, for one day, which steps are due for which invoices, and which must wait.
 
-Pure and idempotent: the same ledger, history and date always give the same
-plan, and a step already in the history is never planned again. After days
-without a run the planner sends only the highest step now due (never the
-backlog), and keeps the policy's own spacing between successive steps.
+Pure and idempotent: the same ledger, history, holds and date always give the same
+plan, and a step already in the history is never planned again. Each customer's
+segment picks its policy. After days without a run only the highest step now due
+goes out (never the backlog), paced by the policy's own spacing. A customer gets
+at most one contact a day and written contacts at least `min_gap_days` apart.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from .calendar import BusinessCalendar, local_instant
-from .policy import Channel, Policy, Step
-from .snapshot import CustomerState, InvoiceState, StepDone
+from .policy import CONTACT_CHANNELS, WRITTEN_CHANNELS, Policy, Step
+from .snapshot import CustomerState, Hold, HoldKind, InvoiceState, StepDone
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,9 @@ class PlannedAction:
     invoice_ids: tuple[int, ...]
     scheduled_at: datetime
     reason: str
+    segment: str = "good"
+    policy: str = "default"
+    needs_approval: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +45,16 @@ class Plan:
     skipped: list[Skip]
 
 
+def _plural(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
 def next_step(
-    policy: Policy, invoice: InvoiceState, done: Mapping[str, date], today: date
+    policy: Policy,
+    invoice: InvoiceState,
+    done: Mapping[str, date],
+    today: date,
+    keep_pace: bool = True,
 ) -> Step | None:
     """The highest step of the policy now due for an open invoice, if any."""
     days_late = (today - invoice.due_date).days
@@ -58,21 +71,21 @@ def next_step(
             continue  # a pre-due courtesy makes no sense once the invoice is late
         if step.needs_previous and not reminded:
             continue
-        if last is not None and last.offset_days > 0 and step.offset_days > 0:
-            since_last = (today - done[last.key]).days
-            if since_last < step.offset_days - last.offset_days:
-                continue
+        paced = (
+            keep_pace and last is not None and last.offset_days > 0 < step.offset_days
+        )
+        if (
+            paced
+            and (today - done[last.key]).days < step.offset_days - last.offset_days
+        ):
+            continue
         chosen = step
     return chosen
 
 
-def _reason(step: Step, invoice: InvoiceState, done: Mapping[str, date], today: date):
+def _reason(invoice: InvoiceState, done: Mapping[str, date], today: date) -> str:
     days = (today - invoice.due_date).days
-
-    def plural(n: int) -> str:
-        return f"{n} day{'s' if n != 1 else ''}"
-
-    when = f"{plural(days)} past due" if days > 0 else f"due in {plural(-days)}"
+    when = f"{_plural(days)} past due" if days > 0 else f"due in {_plural(-days)}"
     if days == 0:
         when = "due today"
     if not done:
@@ -81,62 +94,190 @@ def _reason(step: Step, invoice: InvoiceState, done: Mapping[str, date], today: 
     return f"{when}; previous step {last_key} on {done[last_key].isoformat()}"
 
 
+def _send_day(step: Step, today: date, calendar: BusinessCalendar) -> date:
+    day = today
+    while not (calendar.is_business_day(day) and day.weekday() in step.window.weekdays):
+        day += timedelta(days=1)
+    return day
+
+
+def _active_holds(holds: Iterable[Hold], today: date):
+    """Holds in force by invoice and by customer, and invoices whose promise broke."""
+    by_invoice: dict[int, HoldKind] = {}
+    by_customer: dict[int, HoldKind] = {}
+    broken: set[int] = set()
+    for hold in holds:
+        if hold.until is not None and hold.until < today:
+            if hold.kind is HoldKind.PROMISE and hold.invoice_id is not None:
+                broken.add(hold.invoice_id)
+            continue
+        target = by_invoice if hold.invoice_id is not None else by_customer
+        key = hold.invoice_id if hold.invoice_id is not None else hold.customer_id
+        target.setdefault(key, hold.kind)
+    return by_invoice, by_customer, broken
+
+
 def plan(
-    policy: Policy,
+    policies: Mapping[str, Policy],
     invoices: Iterable[InvoiceState],
     customers: Mapping[int, CustomerState],
     history: Iterable[StepDone],
     today: date,
     calendar: BusinessCalendar,
     tz: str,
+    holds: Iterable[Hold] = (),
+    bank_data_stale: bool = False,
 ) -> Plan:
-    """The actions for `today`: one per customer and step, grouping its invoices."""
+    """The actions for `today` and the invoices held back, with their reasons."""
     done: dict[int, dict[str, date]] = defaultdict(dict)
+    last_written: dict[int, date] = {}
+    contacted_today: set[int] = set()
     for h in history:
         done[h.invoice_id][h.step_key] = h.on
-    send_day = calendar.next_business_day(today)
+        if h.contact and h.channel in WRITTEN_CHANNELS:
+            last_written[h.customer_id] = max(
+                h.on, last_written.get(h.customer_id, h.on)
+            )
+        if h.contact and h.on == today:
+            contacted_today.add(h.customer_id)
+    on_invoice, on_customer, broken = _active_holds(holds, today)
+    default = policies["default"]
+
     groups: dict[tuple[int, str], list[InvoiceState]] = defaultdict(list)
-    steps: dict[str, Step] = {}
+    steps: dict[tuple[int, str], Step] = {}
     reasons: dict[tuple[int, str], str] = {}
     skipped: list[Skip] = []
-
     for inv in invoices:
+        customer = customers[inv.customer_id]
+        policy = policies.get(customer.segment, default)
         inv_done = done.get(inv.id, {})
         if inv.open_amount <= 0:
             step = _thank_you_due(policy, inv, inv_done, today)
             reason = "paid after reminders"
         else:
-            step = next_step(policy, inv, inv_done, today)
-            if step is None:
-                continue
-            reason = _reason(step, inv, inv_done, today)
-            if inv.open_amount < policy.min_amount:
-                skipped.append(Skip(inv.id, step.key, "below_threshold"))
-                continue
+            step = next_step(
+                policy, inv, inv_done, today, keep_pace=inv.id not in broken
+            )
+            reason = _reason(inv, inv_done, today)
+            if inv.id in broken:
+                reason += "; promise to pay broken"
         if step is None:
             continue
-        customer = customers[inv.customer_id]
-        if step.channel is Channel.EMAIL and not customer.has_email:
-            skipped.append(Skip(inv.id, step.key, "no_contact"))
+        why_not = None
+        if inv.open_amount > 0:
+            hold = on_invoice.get(inv.id) or on_customer.get(inv.customer_id)
+            if hold is not None:
+                why_not = str(hold)
+            elif bank_data_stale:
+                why_not = "bank_data_stale"
+            elif inv.open_amount < policy.min_amount:
+                why_not = "below_threshold"
+        if why_not is None and step.channel == "email" and not customer.has_email:
+            why_not = "no_contact"
+        if why_not:
+            skipped.append(Skip(inv.id, step.key, why_not))
             continue
         key = (inv.customer_id, step.key)
         groups[key].append(inv)
-        steps[step.key] = step
+        steps[key] = step
         reasons.setdefault(key, reason)
 
-    actions = [
-        PlannedAction(
-            customer_id=customer_id,
-            step=steps[step_key],
-            invoice_ids=tuple(
-                i.id for i in sorted(invs, key=lambda i: (i.due_date, i.number))
-            ),
-            scheduled_at=local_instant(send_day, steps[step_key].send_time, tz),
-            reason=reasons[(customer_id, step_key)],
+    by_customer: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for key in groups:
+        by_customer[key[0]].append(key)
+    actions: list[PlannedAction] = []
+    for customer_id, keys in sorted(by_customer.items()):
+        customer = customers[customer_id]
+        policy = policies.get(customer.segment, default)
+        kept = _cadence(
+            customer_id,
+            keys,
+            groups,
+            steps,
+            policy,
+            today,
+            last_written,
+            contacted_today,
+            broken,
+            skipped,
         )
-        for (customer_id, step_key), invs in sorted(groups.items())
-    ]
+        why_policy = (
+            f"{customer.segment_reason or customer.segment} -> policy {policy.name}"
+        )
+        for key in kept:
+            step, invs = (
+                steps[key],
+                sorted(groups[key], key=lambda i: (i.due_date, i.number)),
+            )
+            total = sum((i.open_amount for i in invs), Decimal("0"))
+            approval = step.requires_approval or (
+                policy.approval_amount is not None and total >= policy.approval_amount
+            )
+            actions.append(
+                PlannedAction(
+                    customer_id=customer_id,
+                    step=step,
+                    invoice_ids=tuple(i.id for i in invs),
+                    scheduled_at=local_instant(
+                        _send_day(step, today, calendar), step.window.start, tz
+                    ),
+                    reason=f"{reasons[key]}; {why_policy}",
+                    segment=customer.segment,
+                    policy=policy.name,
+                    needs_approval=approval,
+                )
+            )
     return Plan(actions=actions, skipped=skipped)
+
+
+def _cadence(
+    customer_id,
+    keys,
+    groups,
+    steps,
+    policy,
+    today,
+    last_written,
+    contacted_today,
+    broken,
+    skipped,
+) -> list[tuple[int, str]]:
+    """Keep internal tasks, and at most one contact: the highest step allowed by
+    the minimum gap. The others wait, with their reason."""
+    kept, contacts = [], []
+    for key in keys:
+        step = steps[key]
+        if step.channel not in CONTACT_CHANNELS:
+            kept.append(key)
+            continue
+        waived = any(i.id in broken for i in groups[key]) or step is policy.thank_you
+        since = last_written.get(customer_id)
+        if (
+            step.channel in WRITTEN_CHANNELS
+            and not waived
+            and since is not None
+            and (today - since).days < policy.min_gap_days
+        ):
+            skipped.extend(Skip(i.id, step.key, "min_gap") for i in groups[key])
+            continue
+        contacts.append(key)
+    if customer_id in contacted_today:
+        chosen = None
+    else:
+
+        def rank(key):
+            idx = policy.index(steps[key].key)
+            return -1 if idx is None else idx
+
+        chosen = max(contacts, key=rank, default=None)
+    for key in contacts:
+        if key == chosen:
+            kept.append(key)
+        else:
+            skipped.extend(
+                Skip(i.id, steps[key].key, "one_contact_per_day") for i in groups[key]
+            )
+    return sorted(kept, key=lambda k: k[1])
 
 
 def _thank_you_due(

@@ -1,9 +1,11 @@
-"""A dunning policy: an ordered list of steps, each a channel, template and tone,
-placed by its offset in days from the due date (negative: before it)."""
+"""Dunning policies: ordered steps, each a channel, template and tone, placed by its
+offset in days from the due date (negative: before it), sent inside a window.
+One policy per customer segment: the step keys are the same in all of them, so a
+customer moving between segments keeps its history."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
 from decimal import Decimal
 from enum import StrEnum
@@ -14,6 +16,11 @@ class Channel(StrEnum):
     PHONE = "phone"  # a call for a person to make, with a call sheet
     LETTER = "letter"  # printed or electronic registered letter
     TASK = "task"  # internal work, e.g. preparing a court file
+
+
+# Channels that reach the customer; written ones respect the minimum gap.
+CONTACT_CHANNELS = frozenset({Channel.EMAIL, Channel.PHONE, Channel.LETTER})
+WRITTEN_CHANNELS = frozenset({Channel.EMAIL, Channel.LETTER})
 
 
 class Tone(StrEnum):
@@ -28,27 +35,57 @@ class Tone(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class SendWindow:
+    """Weekdays (0 = Monday) and local hours when a step may go out."""
+
+    weekdays: frozenset[int]
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if not self.weekdays or not self.weekdays <= set(range(7)):
+            raise ValueError(
+                f"a send window needs weekdays among 0-6, got {self.weekdays}"
+            )
+        if self.start >= self.end:
+            raise ValueError(
+                f"a send window must start before it ends ({self.start}-{self.end})"
+            )
+
+
+# Reminders are read best on Tuesday to Thursday mornings (seeds); calls during
+# office hours; letters any business day.
+EMAIL_WINDOW = SendWindow(frozenset({1, 2, 3}), time(9, 0), time(11, 30))
+CALL_WINDOW = SendWindow(frozenset({0, 1, 2, 3, 4}), time(9, 0), time(18, 0))
+OFFICE_WINDOW = SendWindow(frozenset({0, 1, 2, 3, 4}), time(9, 0), time(17, 0))
+ANY_BUSINESS_DAY_WINDOW = OFFICE_WINDOW
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     key: str
     offset_days: int
     channel: Channel
     template: str
     tone: Tone
-    send_time: time = time(9, 0)
-    # The step is never the first contact about a late invoice: it needs an
-    # earlier step sent after the due date (its wording refers to it, or it is
-    # too formal to open with). A first contact is always a plain reminder.
+    window: SendWindow = EMAIL_WINDOW
+    # Never the first contact about a late invoice: it needs an earlier step sent
+    # after the due date (its wording refers to it, or it is too formal to open
+    # with). A first contact is always a plain reminder.
     needs_previous: bool = False
+    requires_approval: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
     steps: tuple[Step, ...]
     thank_you: Step | None = None
-    min_amount: Decimal = Decimal("0")
+    name: str = "default"
+    min_amount: Decimal = Decimal("0")  # open amounts below this are not chased
+    min_gap_days: int = 5  # between two written contacts with one customer
+    approval_amount: Decimal | None = None  # at or above: a person approves first
     # Thank a customer only for payments this recent (older ones would surprise).
     thank_you_within_days: int = 30
-    name: str = "default"
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -69,31 +106,22 @@ class Policy:
         return self._index.get(key)
 
 
-DEFAULT_POLICY = Policy(
-    name="default",
-    steps=(
-        Step("pre_reminder", -4, Channel.EMAIL, "pre_reminder", Tone.COURTEOUS),
-        Step("reminder_1", 1, Channel.EMAIL, "reminder_1", Tone.FRIENDLY),
+def _steps(
+    offsets: dict[str, int],
+    tones: dict[str, Tone] | None = None,
+    approval: frozenset[str] = frozenset(),
+) -> tuple[Step, ...]:
+    tones = tones or {}
+    base = (
+        Step("pre_reminder", 0, Channel.EMAIL, "pre_reminder", Tone.COURTEOUS),
+        Step("reminder_1", 0, Channel.EMAIL, "reminder_1", Tone.FRIENDLY),
+        Step("call", 0, Channel.PHONE, "call", Tone.NEUTRAL, CALL_WINDOW, True),
         Step(
-            "call",
-            2,
-            Channel.PHONE,
-            "call",
-            Tone.NEUTRAL,
-            send_time=time(9, 30),
-            needs_previous=True,
-        ),
-        Step(
-            "reminder_2",
-            10,
-            Channel.EMAIL,
-            "reminder_2",
-            Tone.FIRM,
-            needs_previous=True,
+            "reminder_2", 0, Channel.EMAIL, "reminder_2", Tone.FIRM, needs_previous=True
         ),
         Step(
             "reminder_3",
-            20,
+            0,
             Channel.EMAIL,
             "reminder_3",
             Tone.URGENT,
@@ -101,21 +129,92 @@ DEFAULT_POLICY = Policy(
         ),
         Step(
             "registered_letter",
-            30,
+            0,
             Channel.LETTER,
             "registered_letter",
             Tone.FORMAL,
-            needs_previous=True,
+            OFFICE_WINDOW,
+            True,
         ),
         Step(
             "formal_notice",
-            40,
+            0,
             Channel.LETTER,
             "formal_notice",
             Tone.LEGAL,
-            needs_previous=True,
+            OFFICE_WINDOW,
+            True,
         ),
-        Step("legal", 55, Channel.TASK, "legal", Tone.LEGAL, needs_previous=True),
+        Step("legal", 0, Channel.TASK, "legal", Tone.LEGAL, OFFICE_WINDOW, True),
+    )
+    return tuple(
+        replace(
+            s,
+            offset_days=offsets[s.key],
+            tone=tones.get(s.key, s.tone),
+            requires_approval=s.key in approval,
+        )
+        for s in base
+    )
+
+
+THANK_YOU = Step("thank_you", 0, Channel.EMAIL, "thank_you", Tone.WARM, OFFICE_WINDOW)
+
+DEFAULT_POLICY = Policy(
+    name="default",
+    steps=_steps(
+        {
+            "pre_reminder": -4,
+            "reminder_1": 1,
+            "call": 2,
+            "reminder_2": 10,
+            "reminder_3": 20,
+            "registered_letter": 30,
+            "formal_notice": 40,
+            "legal": 55,
+        }
     ),
-    thank_you=Step("thank_you", 0, Channel.EMAIL, "thank_you", Tone.WARM),
+    thank_you=THANK_YOU,
 )
+# Chronic late payers: the firm sequence comes sooner.
+CHRONIC_POLICY = Policy(
+    name="chronic",
+    steps=_steps(
+        {
+            "pre_reminder": -5,
+            "reminder_1": 1,
+            "call": 2,
+            "reminder_2": 7,
+            "reminder_3": 14,
+            "registered_letter": 21,
+            "formal_notice": 28,
+            "legal": 45,
+        }
+    ),
+    thank_you=THANK_YOU,
+)
+# Key accounts: more time, a formal tone, and a person approves every letter.
+KEY_ACCOUNT_POLICY = Policy(
+    name="key_account",
+    steps=_steps(
+        {
+            "pre_reminder": -5,
+            "reminder_1": 3,
+            "call": 5,
+            "reminder_2": 14,
+            "reminder_3": 25,
+            "registered_letter": 35,
+            "formal_notice": 45,
+            "legal": 60,
+        },
+        tones={"reminder_1": Tone.FORMAL, "reminder_2": Tone.FORMAL},
+        approval=frozenset({"registered_letter", "formal_notice", "legal"}),
+    ),
+    thank_you=THANK_YOU,
+)
+POLICIES: dict[str, Policy] = {
+    "good": DEFAULT_POLICY,
+    "occasional": DEFAULT_POLICY,
+    "chronic": CHRONIC_POLICY,
+    "key_account": KEY_ACCOUNT_POLICY,
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +24,37 @@ class CustomerState:
     id: int
     ref: str
     has_email: bool
+    segment: str = "good"
+    segment_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class StepDone:
-    """A step already planned for an invoice, and the day it was planned."""
+    """A step already planned for an invoice, and the day it was planned.
+    `contact` is False when it did not reach the customer (a cancelled message, an
+    internal task): it still counts for idempotence, not for the minimum gap."""
 
     invoice_id: int
     step_key: str
     on: date
+    customer_id: int = 0
+    channel: str = "email"
+    contact: bool = True
+
+
+class HoldKind(StrEnum):
+    DISPUTE = "disputed"  # the invoice is contested: left out until resolved
+    PROMISE = "promised"  # the customer promised to pay by `until`
+    PAUSE = "paused"  # paused by hand until `until`
+    BLOCK = "blocked"  # the whole customer, no end date
+    PAYMENT_PENDING = "payment_pending"  # a payment is declared or not yet matched
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Something that stops reminders. On a customer when `invoice_id` is None."""
+
+    kind: HoldKind
+    customer_id: int
+    invoice_id: int | None = None
+    until: date | None = None  # last day of the hold; None: until ended by hand

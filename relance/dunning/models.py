@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ActionStatus(models.TextChoices):
+    APPROVAL = "approval", _("Awaiting approval")
     TODO = "todo", _("To do")  # a call, letter or task for a person
     QUEUED = "queued", _("In the outbox")
     DONE = "done", _("Done")
@@ -22,7 +23,8 @@ class Action(models.Model):
     run_date = models.DateField()
     scheduled_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=ActionStatus.choices)
-    reason = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    segment = models.CharField(max_length=16, blank=True)
     # The letter generated for a letter step, relative to RELANCE_DATA_DIR.
     document = models.CharField(max_length=500, blank=True)
     invoices = models.ManyToManyField("ledger.Invoice", through="ActionInvoice")
@@ -54,3 +56,37 @@ class ActionInvoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} of invoice {self.invoice_id}"
+
+
+class HoldKind(models.TextChoices):
+    DISPUTE = "disputed", _("Dispute")
+    PROMISE = "promised", _("Promise to pay")
+    PAUSE = "paused", _("Pause")
+    BLOCK = "blocked", _("Customer blocked")
+    PAYMENT_PENDING = "payment_pending", _("Payment declared")
+
+
+class Hold(models.Model):
+    """Something that stops reminders, with who, when and why. On one invoice, or
+    on the whole customer when `invoice` is empty."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.CASCADE)
+    invoice = models.ForeignKey(
+        "ledger.Invoice", null=True, blank=True, on_delete=models.CASCADE
+    )
+    kind = models.CharField(max_length=16, choices=HoldKind.choices)
+    until = models.DateField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(max_length=200, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["org", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.invoice_id or self.customer_id}"

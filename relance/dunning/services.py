@@ -13,7 +13,7 @@ from relance.core.penalties import (
     prescription_date,
 )
 from relance.core.planner import plan
-from relance.core.policy import DEFAULT_POLICY, Channel, Policy
+from relance.core.policy import DEFAULT_POLICY, POLICIES, Channel, Policy
 from relance.ledger.models import Customer, Invoice
 from relance.orgs.models import Organisation
 from relance.timeline.services import NewEvent, record_many
@@ -22,8 +22,9 @@ from . import snapshot
 from .models import Action, ActionInvoice, ActionStatus
 
 
-def policy_for(org: Organisation) -> Policy:
-    return DEFAULT_POLICY
+def policies_for(org: Organisation) -> dict[str, Policy]:
+    """The policy of each customer segment ("default" for any other)."""
+    return {"default": DEFAULT_POLICY, **POLICIES}
 
 
 def run_dunning(
@@ -33,38 +34,45 @@ def run_dunning(
     finds every step already recorded and creates nothing. A dry run writes nothing."""
     from relance.comms.services import queue_messages
 
-    policy = policy_for(org)
+    from .holds import settle_expired_promises
+
+    policies = policies_for(org)
     with transaction.atomic():
         # One run at a time per organisation: the row lock serialises them.
         Organisation.objects.select_for_update().get(pk=org.pk)
-        invoices, customers, history = snapshot.load(org, policy, today)
+        snap = snapshot.load(org, policies, today)
         result = plan(
-            policy,
-            invoices,
-            customers,
-            history,
+            policies,
+            snap.invoices,
+            snap.customers,
+            snap.history,
             today,
             BusinessCalendar(org.country),
             org.timezone,
+            holds=snap.holds,
+            bank_data_stale=snap.bank_data_stale,
         )
-        numbers = {i.id: i.number for i in invoices}
-        actions = (
-            []
-            if dry_run
-            else _write(org, policy, today, result.actions, numbers, actor)
-        )
-        if actions:
-            queue_messages(
-                org, [a for a in actions if a.channel == Channel.EMAIL], today
-            )
-    letters = [a for a in actions if a.channel == Channel.LETTER]
+        numbers = {i.id: i.number for i in snap.invoices}
+        actions = [] if dry_run else _write(org, today, result.actions, numbers, actor)
+        if not dry_run:
+            settle_expired_promises(org, today, actor)
+        emails = [a for a in actions if a.channel == Channel.EMAIL]
+        if emails:
+            queue_messages(org, emails, today)
+    letters = [
+        a
+        for a in actions
+        if a.channel == Channel.LETTER and a.status != ActionStatus.APPROVAL
+    ]
     if letters:
         from relance.legal.documents import dispatch_letters
 
         dispatch_letters(org, letters, today, actor)
+    customers = snap.customers
     return {
         "date": today.isoformat(),
         "dry_run": dry_run,
+        "bank_data_stale": snap.bank_data_stale,
         "warnings": prescription_warnings(org, today)
         + defect_warnings([i for a in result.actions for i in a.invoice_ids]),
         "actions": [
@@ -73,6 +81,9 @@ def run_dunning(
                 "step": a.step.key,
                 "channel": str(a.step.channel),
                 "tone": str(a.step.tone),
+                "segment": a.segment,
+                "policy": a.policy,
+                "needs_approval": a.needs_approval,
                 "invoices": [numbers[i] for i in a.invoice_ids],
                 "scheduled_at": a.scheduled_at.isoformat(),
                 "reason": a.reason,
@@ -131,7 +142,15 @@ def prescription_warnings(org, today: date) -> list[dict]:
     return out
 
 
-def _write(org, policy, today, planned, numbers, actor) -> list[Action]:
+def _status(planned) -> str:
+    if planned.needs_approval:
+        return ActionStatus.APPROVAL
+    if planned.step.channel == Channel.EMAIL:
+        return ActionStatus.QUEUED
+    return ActionStatus.TODO
+
+
+def _write(org, today, planned, numbers, actor) -> list[Action]:
     actions = Action.objects.bulk_create(
         [
             Action(
@@ -141,15 +160,12 @@ def _write(org, policy, today, planned, numbers, actor) -> list[Action]:
                 channel=p.step.channel,
                 tone=p.step.tone,
                 template=p.step.template,
-                policy=policy.name,
+                policy=p.policy,
+                segment=p.segment,
                 run_date=today,
                 scheduled_at=p.scheduled_at,
-                status=(
-                    ActionStatus.QUEUED
-                    if p.step.channel == Channel.EMAIL
-                    else ActionStatus.TODO
-                ),
-                reason=p.reason,
+                status=_status(p),
+                reason=p.reason[:500],
             )
             for p in planned
         ],
@@ -173,6 +189,8 @@ def _write(org, policy, today, planned, numbers, actor) -> list[Action]:
                 "invoices": [numbers[i] for i in p.invoice_ids],
                 "scheduled_at": p.scheduled_at.isoformat(),
                 "reason": p.reason,
+                "segment": p.segment,
+                "needs_approval": p.needs_approval,
             },
             customer_id=p.customer_id,
         )

@@ -2,60 +2,139 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import F
+from django.db.models import F, Sum
 
-from relance.core.policy import Policy
-from relance.core.snapshot import CustomerState, InvoiceState, StepDone
-from relance.ledger.models import REMINDER_ROLES, Contact, Customer, Invoice
+from relance.core.policy import CONTACT_CHANNELS, Policy
+from relance.core.scoring import WINDOW_DAYS, PastInvoice, score
+from relance.core.snapshot import (
+    CustomerState,
+    Hold,
+    HoldKind,
+    InvoiceState,
+    StepDone,
+)
+from relance.ledger.models import REMINDER_ROLES, Contact, Customer, Invoice, Payment
 
-from .models import ActionInvoice
+from .models import ActionInvoice, ActionStatus
+from .models import Hold as HoldRecord
+
+INVOICE_FIELDS = (
+    "id",
+    "number",
+    "customer_id",
+    "due_date",
+    "total",
+    "amount_paid",
+    "currency",
+    "paid_on",
+)
 
 
-def load(org, policy: Policy, today: date):
-    horizon = today - timedelta(days=min(s.offset_days for s in policy.steps))
-    recent = today - timedelta(days=policy.thank_you_within_days)
+@dataclass(slots=True)
+class Snapshot:
+    invoices: list[InvoiceState]
+    customers: dict[int, CustomerState]
+    history: list[StepDone]
+    holds: list[Hold]
+    bank_data_stale: bool
+
+
+def load(org, policies: dict[str, Policy], today: date) -> Snapshot:
+    earliest = min(s.offset_days for p in policies.values() for s in p.steps)
+    thanks = max(p.thank_you_within_days for p in policies.values())
     base = Invoice.objects.filter(org=org)
     rows = [
-        *base.filter(amount_paid__lt=F("total"), due_date__lte=horizon).values_list(
-            "id",
-            "number",
-            "customer_id",
-            "due_date",
-            "total",
-            "amount_paid",
-            "currency",
-            "paid_on",
-        ),
-        *base.filter(paid_on__gte=recent, paid_on__lte=today).values_list(
-            "id",
-            "number",
-            "customer_id",
-            "due_date",
-            "total",
-            "amount_paid",
-            "currency",
-            "paid_on",
-        ),
+        *base.filter(
+            amount_paid__lt=F("total"), due_date__lte=today - timedelta(days=earliest)
+        ).values_list(*INVOICE_FIELDS),
+        *base.filter(
+            paid_on__gte=today - timedelta(days=thanks), paid_on__lte=today
+        ).values_list(*INVOICE_FIELDS),
     ]
     invoices = [
         InvoiceState(i, n, c, d, total - paid, cur, paid_on)
         for i, n, c, d, total, paid, cur, paid_on in rows
     ]
+    return Snapshot(
+        invoices=invoices,
+        customers=_customers(org, today),
+        history=_history(org),
+        holds=_holds(org),
+        bank_data_stale=_bank_data_stale(org, today),
+    )
+
+
+def _customers(org, today: date) -> dict[int, CustomerState]:
     with_email = set(
         Contact.objects.filter(org=org, role__in=REMINDER_ROLES)
         .exclude(email="")
         .values_list("customer_id", flat=True)
     )
-    customers = {
-        cid: CustomerState(cid, ref, cid in with_email)
-        for cid, ref in Customer.objects.filter(org=org).values_list("id", "ref")
-    }
-    history = [
-        StepDone(i, s, d)
-        for i, s, d in ActionInvoice.objects.filter(action__org=org).values_list(
-            "invoice_id", "step", "run_date"
+    past = defaultdict(list)
+    for cid, due, paid_on in Invoice.objects.filter(
+        org=org, due_date__gte=today - timedelta(days=WINDOW_DAYS), due_date__lt=today
+    ).values_list("customer_id", "due_date", "paid_on"):
+        past[cid].append(PastInvoice(due, paid_on))
+    out = {}
+    for cid, ref, key in Customer.objects.filter(org=org).values_list(
+        "id", "ref", "key_account"
+    ):
+        s = score(past.get(cid, ()), today, key_account=key)
+        out[cid] = CustomerState(cid, ref, cid in with_email, s.segment, s.reason)
+    return out
+
+
+def _history(org) -> list[StepDone]:
+    return [
+        StepDone(
+            inv,
+            step,
+            on,
+            cid,
+            channel,
+            channel in CONTACT_CHANNELS and status != ActionStatus.CANCELLED,
+        )
+        for inv, step, on, cid, channel, status in ActionInvoice.objects.filter(
+            action__org=org
+        ).values_list(
+            "invoice_id",
+            "step",
+            "run_date",
+            "action__customer_id",
+            "action__channel",
+            "action__status",
         )
     ]
-    return invoices, customers, history
+
+
+def _holds(org) -> list[Hold]:
+    holds = [
+        Hold(HoldKind(kind), cid, inv, until)
+        for kind, cid, inv, until in HoldRecord.objects.filter(
+            org=org, ended_at__isnull=True
+        ).values_list("kind", "customer_id", "invoice_id", "until")
+    ]
+    # A bank payment not yet matched to invoices may be this customer's money.
+    unmatched = (
+        Payment.objects.filter(org=org, source="bank", customer__isnull=False)
+        .annotate(allocated=Sum("allocations__amount"))
+        .values_list("customer_id", "amount", "allocated")
+    )
+    holds += [
+        Hold(HoldKind.PAYMENT_PENDING, cid)
+        for cid, amount, allocated in unmatched
+        if (allocated or 0) < amount
+    ]
+    return holds
+
+
+def _bank_data_stale(org, today: date) -> bool:
+    if org.bank_max_age_days is None:
+        return False
+    if org.bank_data_as_of is None:
+        return True
+    return (today - org.bank_data_as_of).days > org.bank_max_age_days

@@ -24,6 +24,7 @@ class Customer(models.Model):
     siret = models.CharField(max_length=14, blank=True, validators=[validate_siret])
     vat_number = models.CharField(max_length=20, blank=True, validators=[validate_vat])
     language = models.CharField(max_length=8, default="fr")
+    key_account = models.BooleanField(default=False)
     address = models.TextField(blank=True)
     account_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

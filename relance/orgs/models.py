@@ -21,6 +21,10 @@ class Organisation(models.Model):
     sender_name = models.CharField(max_length=200, blank=True)
     sender_email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Crossing guard: with a maximum age set, nothing is sent while the latest bank
+    # data is older than that (a payment may be on its way unseen).
+    bank_data_as_of = models.DateField(null=True, blank=True)
+    bank_max_age_days = models.PositiveSmallIntegerField(null=True, blank=True)
     # Head of the timeline hash chain, moved forward with every event.
     timeline_seq = models.PositiveBigIntegerField(default=0)
     timeline_head = models.CharField(max_length=64, default="0" * 64)

@@ -10,6 +10,7 @@ from relance.core.planner import next_step, plan
 from relance.core.policy import DEFAULT_POLICY, Channel
 from relance.core.snapshot import CustomerState, InvoiceState, StepDone
 
+POLICIES = {"default": DEFAULT_POLICY}
 CAL = BusinessCalendar("FR")
 TZ = "Europe/Paris"
 DUE = date(2026, 10, 1)  # a Thursday
@@ -21,7 +22,7 @@ def inv(id_, due=DUE, open_="100.00", customer=1, paid_on=None):
 
 
 def run(invoices, today, history=()):
-    return plan(DEFAULT_POLICY, invoices, CUSTOMERS, history, today, CAL, TZ)
+    return plan(POLICIES, invoices, CUSTOMERS, history, today, CAL, TZ)
 
 
 def steps_of(result):
@@ -96,15 +97,14 @@ def test_paid_invoice_is_never_reminded_and_thanked_once():
     assert run([paid], day + timedelta(days=1), history).actions == []
 
 
-def test_one_action_per_customer_and_step_groups_invoices():
+def test_one_contact_per_customer_per_day_the_highest_step_wins():
     day = DUE + timedelta(days=1)
-    invoices = [
-        inv(1),
-        inv(2, due=DUE - timedelta(days=0)),
-        inv(3, due=DUE + timedelta(days=3)),
-    ]
+    invoices = [inv(1), inv(2), inv(3, due=DUE + timedelta(days=3))]
     result = run(invoices, day)
-    assert steps_of(result) == [("pre_reminder", (3,)), ("reminder_1", (1, 2))]
+    assert steps_of(result) == [("reminder_1", (1, 2))]
+    assert [(s.invoice_id, s.step_key, s.reason) for s in result.skipped] == [
+        (3, "pre_reminder", "one_contact_per_day")
+    ]
 
 
 def test_customer_without_email_is_skipped_with_a_reason():
@@ -115,11 +115,20 @@ def test_customer_without_email_is_skipped_with_a_reason():
     ]
 
 
-def test_sunday_run_is_scheduled_on_monday_morning_paris_time():
+def test_emails_wait_for_a_tuesday_to_thursday_morning_calls_for_a_business_day():
     sunday = date(2026, 11, 22)
     result = run([inv(1, due=sunday - timedelta(days=1))], sunday)
     at = result.actions[0].scheduled_at
-    assert (at.date(), at.hour, str(at.tzinfo)) == (date(2026, 11, 23), 9, TZ)
+    assert (at.date(), at.hour, str(at.tzinfo)) == (date(2026, 11, 24), 9, TZ)
+    history = [StepDone(1, "reminder_1", sunday, 1, "email")]
+    call = run(
+        [inv(1, due=sunday - timedelta(days=1))], sunday + timedelta(days=1), history
+    )
+    assert steps_of(call) == [("call", (1,))]
+    assert call.actions[0].scheduled_at.date() == date(2026, 11, 23)  # Monday
+    # Christmas Thursday: the reminder planned that day waits for the next window.
+    xmas = run([inv(2, due=date(2025, 12, 24))], date(2025, 12, 25))
+    assert xmas.actions[0].scheduled_at.date() == date(2025, 12, 30)
 
 
 def test_pre_reminder_is_not_sent_once_late():
@@ -168,7 +177,7 @@ def test_property_never_twice_never_paid_one_message_per_step_and_day(ledger, ru
                     start + timedelta(days=paid) if is_paid else None,
                 )
             )
-        result = plan(DEFAULT_POLICY, invoices, customers, history, today, CAL, TZ)
+        result = plan(POLICIES, invoices, customers, history, today, CAL, TZ)
         by_id = {i.id: i for i in invoices}
         for action in result.actions:
             per_day[(action.customer_id, action.step.key, today)] += 1

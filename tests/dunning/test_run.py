@@ -39,9 +39,14 @@ def test_run_prints_the_json_contract(acme):
             "step": "reminder_1",
             "channel": "email",
             "tone": "friendly",
+            "segment": "good",
+            "policy": "default",
+            "needs_approval": False,
             "invoices": ["F1", "F2"],
-            "scheduled_at": "2026-10-02T09:00:00+02:00",
-            "reason": "1 day past due; first step",
+            # Friday 2 October: reminders go out on Tuesday to Thursday mornings.
+            "scheduled_at": "2026-10-06T09:00:00+02:00",
+            "reason": "1 day past due; first step; too little history (2 invoices): "
+            "benefit of the doubt -> policy default",
         }
     ]
     assert result["skipped"] == [

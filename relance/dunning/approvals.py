@@ -1,0 +1,84 @@
+"""Actions that wait for a person: approve, edit the message, or skip."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from relance.comms.models import MessageStatus, OutboundMessage
+from relance.core.policy import Channel
+from relance.orgs.models import org_today
+from relance.timeline.services import record
+
+from .models import Action, ActionStatus
+
+
+def _waiting(action: Action) -> None:
+    if action.status != ActionStatus.APPROVAL:
+        raise ValidationError(
+            f"action {action.pk} is not awaiting approval (status {action.status})"
+        )
+
+
+def approve(action: Action, *, actor: str) -> Action:
+    _waiting(action)
+    with transaction.atomic():
+        if action.channel == Channel.EMAIL:
+            OutboundMessage.objects.filter(action=action).update(
+                status=MessageStatus.QUEUED, status_reason=""
+            )
+            action.status = ActionStatus.QUEUED
+        else:
+            action.status = ActionStatus.TODO
+        action.save(update_fields=["status"])
+        record(
+            action.org,
+            "action.approved",
+            actor=actor,
+            customer_id=action.customer_id,
+            data={"action": action.pk, "step": action.step},
+        )
+    if action.channel == Channel.LETTER:
+        from relance.legal.documents import dispatch_letters
+
+        dispatch_letters(action.org, [action], org_today(action.org), actor)
+    return action
+
+
+@transaction.atomic
+def skip(action: Action, *, actor: str, reason: str = "") -> Action:
+    _waiting(action)
+    OutboundMessage.objects.filter(action=action).update(
+        status=MessageStatus.CANCELLED, status_reason=f"skipped: {reason}"[:300]
+    )
+    action.status = ActionStatus.CANCELLED
+    action.save(update_fields=["status"])
+    record(
+        action.org,
+        "action.skipped",
+        actor=actor,
+        customer_id=action.customer_id,
+        data={"action": action.pk, "step": action.step, "reason": reason},
+    )
+    return action
+
+
+@transaction.atomic
+def edit_message(
+    action: Action, *, subject: str, body: str, actor: str
+) -> OutboundMessage:
+    """Change the text of a message before it is approved."""
+    _waiting(action)
+    message = OutboundMessage.objects.get(action=action)
+    if not subject.strip() or not body.strip():
+        raise ValidationError("the subject and the body cannot be empty")
+    message.subject, message.body_text = subject.strip(), body.rstrip() + "\n"
+    message.save(update_fields=["subject", "body_text"])
+    record(
+        action.org,
+        "message.edited",
+        actor=actor,
+        customer_id=action.customer_id,
+        data={"action": action.pk, "subject": message.subject},
+    )
+    return message
