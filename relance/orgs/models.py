@@ -36,6 +36,20 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Never write the chain head back from a stale copy: only the timeline
+        service moves it, with a row lock and a queryset update."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in CHAIN_FIELDS
+            ]
+        super().save(*args, **kwargs)
+
+
+CHAIN_FIELDS = ("timeline_seq", "timeline_head")
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")

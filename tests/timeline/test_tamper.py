@@ -53,3 +53,15 @@ def test_rewritten_chain_without_the_head_is_found(acme):
     record(acme, "note.added", actor="alice", data={"n": 1})
     Event.objects.filter(org=acme).update(actor="mallory")
     assert verify(acme).first_bad_seq == 1
+
+
+def test_saving_a_stale_organisation_does_not_rewind_the_chain(acme):
+    from relance.orgs.models import Organisation
+
+    stale = Organisation.objects.get(pk=acme.pk)
+    record(acme, "note.added", actor="alice", data={"n": 1})
+    stale.name = "Acme Conseil SA"
+    stale.save()
+    record(acme, "note.added", actor="alice", data={"n": 2})
+    assert verify(acme).ok
+    assert Organisation.objects.get(pk=acme.pk).name == "Acme Conseil SA"

@@ -1,0 +1,77 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from relance.dunning import approvals
+from relance.dunning.models import Action, ActionStatus
+from relance.orgs.services import organisation_by_slug
+from relance.output import emit
+
+
+def _action_json(a: Action) -> dict:
+    return {
+        "id": a.pk,
+        "customer": a.customer.ref,
+        "step": a.step,
+        "channel": a.channel,
+        "status": a.status,
+        "segment": a.segment,
+        "run_date": a.run_date.isoformat(),
+        "scheduled_at": a.scheduled_at.isoformat(),
+        "reason": a.reason,
+        "invoices": [i.number for i in a.invoices.all()],
+    }
+
+
+class Command(BaseCommand):
+    help = "List dunning actions; approve or skip the ones awaiting approval."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        listing = sub.add_parser("list")
+        listing.add_argument("--status", choices=ActionStatus.values)
+        approve = sub.add_parser("approve")
+        approve.add_argument("id", type=int)
+        skip = sub.add_parser("skip")
+        skip.add_argument("id", type=int)
+        skip.add_argument("--reason", default="")
+        for p in (listing, approve, skip):
+            p.add_argument("--org", required=True)
+            p.add_argument("--json", action="store_true")
+
+    def handle(self, *args, action, **o):
+        try:
+            org = organisation_by_slug(o["org"])
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        qs = (
+            Action.objects.filter(org=org)
+            .select_related("customer", "org")
+            .prefetch_related("invoices")
+        )
+        if action == "list":
+            if o["status"]:
+                qs = qs.filter(status=o["status"])
+            rows = [_action_json(a) for a in qs]
+            text = "\n".join(
+                f"{r['id']:>6} {r['run_date']} {r['status']:<9} {r['step']:<18} "
+                f"{r['customer']}: {', '.join(r['invoices'])}"
+                for r in rows
+            )
+            return emit(self, rows, o["json"], text or "no action")
+        target = qs.filter(pk=o["id"]).first()
+        if target is None:
+            raise CommandError(f"no action {o['id']} in {org.slug}")
+        try:
+            if action == "approve":
+                approvals.approve(target, actor="cli")
+            else:
+                approvals.skip(target, actor="cli", reason=o["reason"])
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        target.refresh_from_db()
+        emit(
+            self,
+            _action_json(target),
+            o["json"],
+            f"action {target.pk}: {target.status}",
+        )

@@ -1,0 +1,247 @@
+"""The engine's judgement through the database and the CLI: holds, promises,
+crossing guard, approval, segments from real payment history."""
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from relance.comms.models import OutboundMessage
+from relance.dunning.models import Action, Hold
+from relance.ledger.models import Payment
+from relance.timeline.models import Event
+from tests.factories import make_invoice, pay
+
+DUE = date(2026, 10, 1)
+
+
+def cmd(*args):
+    out = StringIO()
+    call_command(*args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def run(org, day, *extra):
+    return cmd("run", "--org", org.slug, "--date", day.isoformat(), *extra)
+
+
+def test_dispute_and_block_through_the_cli(acme):
+    make_invoice(acme, "F1", DUE, customer_ref="C1")
+    make_invoice(acme, "F2", DUE, customer_ref="C1")
+    make_invoice(acme, "F3", DUE, customer_ref="C2")
+    hold = cmd(
+        "hold",
+        "add",
+        "disputed",
+        "--org",
+        "acme",
+        "--invoice",
+        "F1",
+        "--reason",
+        "livraison incomplète",
+    )
+    cmd(
+        "hold",
+        "add",
+        "blocked",
+        "--org",
+        "acme",
+        "--customer",
+        "C2",
+        "--reason",
+        "procédure collective",
+    )
+    result = run(acme, DUE + timedelta(days=1))
+    assert [(a["customer"], a["invoices"]) for a in result["actions"]] == [
+        ("C1", ["F2"])
+    ]
+    assert sorted((s["invoice"], s["reason"]) for s in result["skipped"]) == [
+        ("F1", "disputed"),
+        ("F3", "blocked"),
+    ]
+    listed = cmd("hold", "list", "--org", "acme")
+    assert {h["kind"] for h in listed} == {"disputed", "blocked"}
+    cmd("hold", "end", str(hold["id"]), "--org", "acme", "--reason", "avoir émis")
+    assert Event.objects.filter(kind="hold.ended", data__reason="avoir émis").exists()
+    # Day 8: C1's call about F2 takes the day (one contact a day); F1 goes next.
+    day8 = run(acme, DUE + timedelta(days=8))
+    assert [(a["step"], a["invoices"]) for a in day8["actions"]] == [("call", ["F2"])]
+    assert {
+        "invoice": "F1",
+        "step": "reminder_1",
+        "reason": "one_contact_per_day",
+    } in day8["skipped"]
+    day9 = run(acme, DUE + timedelta(days=9))
+    assert [(a["step"], a["invoices"]) for a in day9["actions"]] == [
+        ("reminder_1", ["F1"])
+    ]
+
+
+def test_hold_rules_are_explained(acme):
+    make_invoice(acme, "F1", DUE, customer_ref="C1")
+    with pytest.raises(CommandError, match="needs an end date"):
+        cmd("hold", "add", "promised", "--org", "acme", "--invoice", "F1")
+    with pytest.raises(CommandError, match="about one invoice"):
+        cmd("hold", "add", "disputed", "--org", "acme", "--customer", "C1")
+    with pytest.raises(CommandError, match="whole customer"):
+        cmd("hold", "add", "blocked", "--org", "acme", "--invoice", "F1")
+
+
+def test_a_broken_promise_is_recorded_and_the_next_step_goes_at_once(acme):
+    make_invoice(acme, "F1", DUE)
+    run(acme, DUE + timedelta(days=1))
+    cmd(
+        "hold",
+        "add",
+        "promised",
+        "--org",
+        "acme",
+        "--invoice",
+        "F1",
+        "--until",
+        (DUE + timedelta(days=5)).isoformat(),
+    )
+    assert run(acme, DUE + timedelta(days=4))["skipped"][0]["reason"] == "promised"
+    result = run(acme, DUE + timedelta(days=6))
+    assert [a["step"] for a in result["actions"]] == ["call"]
+    assert "promise to pay broken" in result["actions"][0]["reason"]
+    hold = Hold.objects.get()
+    assert hold.ended_at is not None and hold.end_reason.startswith("broken")
+    assert Event.objects.filter(kind="promise.broken").count() == 1
+
+
+def test_a_kept_promise_is_recorded_as_kept(acme):
+    inv = make_invoice(acme, "F1", DUE)
+    cmd(
+        "hold",
+        "add",
+        "promised",
+        "--org",
+        "acme",
+        "--invoice",
+        "F1",
+        "--until",
+        (DUE + timedelta(days=5)).isoformat(),
+    )
+    pay(acme, inv, "1200.00", DUE + timedelta(days=4))
+    run(acme, DUE + timedelta(days=6))
+    assert Hold.objects.get().end_reason == "kept: paid"
+
+
+def test_stale_bank_data_and_unmatched_payments_hold_reminders(acme):
+    make_invoice(acme, "F1", DUE, customer_ref="C1")
+    inv2 = make_invoice(acme, "F2", DUE, customer_ref="C2")
+    acme.bank_max_age_days = 3
+    acme.bank_data_as_of = DUE - timedelta(days=5)
+    acme.save()
+    result = run(acme, DUE + timedelta(days=1))
+    assert result["bank_data_stale"] is True and result["actions"] == []
+    assert {s["reason"] for s in result["skipped"]} == {"bank_data_stale"}
+    acme.bank_data_as_of = DUE
+    acme.save()
+    Payment.objects.create(
+        org=acme,
+        customer=inv2.customer,
+        received_on=DUE,
+        amount=Decimal("1200.00"),
+        source="bank",
+        reference="VIR C2",
+    )
+    result = run(acme, DUE + timedelta(days=1))
+    assert [a["customer"] for a in result["actions"]] == ["C1"]
+    assert result["skipped"] == [
+        {"invoice": "F2", "step": "reminder_1", "reason": "payment_pending"}
+    ]
+
+
+def test_letters_to_key_accounts_wait_for_approval(acme, settings, tmp_path):
+    settings.MEDIA_ROOT, settings.DATA_DIR = tmp_path / "documents", tmp_path
+    c1 = make_invoice(acme, "K1", DUE, customer_ref="KEY").customer
+    c1.key_account = True
+    c1.save()
+    make_invoice(acme, "K2", DUE, customer_ref="KEY2")
+    for offset in (3, 14, 25, 35):
+        run(acme, DUE + timedelta(days=offset))
+    waiting = cmd("actions", "list", "--org", "acme", "--status", "approval")
+    assert [(a["customer"], a["step"]) for a in waiting] == [
+        ("KEY", "registered_letter")
+    ]
+    assert waiting[0]["segment"] == "key_account"
+    action = Action.objects.get(pk=waiting[0]["id"])
+    approved = cmd("actions", "approve", str(action.pk), "--org", "acme")
+    assert approved["status"] == "todo"
+    with pytest.raises(CommandError, match="not awaiting approval"):
+        cmd("actions", "skip", str(action.pk), "--org", "acme")
+    # The approved letter went to the print batch (KEY2, a plain customer, got its
+    # letter without approval).
+    assert (
+        Event.objects.filter(kind="letter.submitted", data__action=action.pk).count()
+        == 1
+    )
+    assert (
+        Action.objects.get(customer__ref="KEY2", step="registered_letter").status
+        == "todo"
+    )
+
+
+def test_email_awaiting_approval_is_held_then_edited_and_released(acme, monkeypatch):
+    from dataclasses import replace
+
+    from relance.core import policy as core_policy
+    from relance.dunning import approvals
+
+    strict = replace(core_policy.DEFAULT_POLICY, approval_amount=Decimal("1000"))
+    monkeypatch.setitem(core_policy.POLICIES, "good", strict)
+    make_invoice(acme, "BIG", DUE, total="25000.00")
+    result = run(acme, DUE + timedelta(days=1))
+    assert result["actions"][0]["needs_approval"] is True
+    message = OutboundMessage.objects.get()
+    assert (message.status, message.status_reason) == ("held", "awaiting approval")
+    action = message.action
+    approvals.edit_message(
+        action, subject="Facture BIG", body="Bonjour,\nmerci.", actor="alice"
+    )
+    approvals.approve(action, actor="alice")
+    message.refresh_from_db()
+    assert (message.status, message.subject) == ("queued", "Facture BIG")
+    assert Event.objects.filter(kind="message.edited").exists()
+
+
+def test_segment_comes_from_the_payment_history(acme):
+    # Six invoices paid 30+ days late in the last year make a chronic late payer.
+    for n in range(6):
+        due = DUE - timedelta(days=40 * (n + 1))
+        inv = make_invoice(acme, f"OLD{n}", due, customer_ref="SLOW")
+        pay(acme, inv, "1200.00", due + timedelta(days=35))
+    make_invoice(acme, "NEW", DUE, customer_ref="SLOW")
+    result = run(acme, DUE + timedelta(days=1))
+    assert result["actions"][0]["segment"] == "chronic"
+    assert (
+        "chronic late payer: 6 of 7 invoices paid late"
+        in result["actions"][0]["reason"]
+    )
+    assert result["actions"][0]["policy"] == "chronic"
+
+
+def test_skipping_an_action_cancels_its_message(acme, monkeypatch):
+    from dataclasses import replace
+
+    from relance.core import policy as core_policy
+
+    monkeypatch.setitem(
+        core_policy.POLICIES,
+        "good",
+        replace(core_policy.DEFAULT_POLICY, approval_amount=Decimal("1")),
+    )
+    make_invoice(acme, "S1", DUE)
+    run(acme, DUE + timedelta(days=1))
+    action = Action.objects.get()
+    skipped = cmd(
+        "actions", "skip", str(action.pk), "--org", "acme", "--reason", "déjà appelé"
+    )
+    assert skipped["status"] == "cancelled"
+    assert OutboundMessage.objects.get().status == "cancelled"
+    assert run(acme, DUE + timedelta(days=1))["actions"] == []  # the step stays done
