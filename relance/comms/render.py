@@ -24,8 +24,9 @@ class Rendered:
     language: str
 
 
-def render_step(step: str, org, customer, invoices, today: date) -> Rendered:
-    lang = customer.language if customer.language in LOCALES else "fr"
+def render_step(step: str, org, customer, invoices, today: date, lang=None) -> Rendered:
+    lang = lang or customer.language
+    lang = lang if lang in LOCALES else "fr"
     locale = LOCALES[lang]
     lines = [
         {

@@ -43,7 +43,9 @@ def queue_messages(org, actions: list[Action], today) -> list[OutboundMessage]:
     ).values_list("action_id", "invoice_id"):
         invoice_ids[action_id].append(invoice_id)
     invoices = Invoice.objects.in_bulk([i for v in invoice_ids.values() for i in v])
-    customers = Customer.objects.in_bulk({a.customer_id for a in actions})
+    customers = Customer.objects.select_related("account_owner").in_bulk(
+        {a.customer_id for a in actions}
+    )
     emails = defaultdict(list)
     for cid, email in (
         Contact.objects.filter(customer_id__in=list(customers), role__in=REMINDER_ROLES)
@@ -51,7 +53,8 @@ def queue_messages(org, actions: list[Action], today) -> list[OutboundMessage]:
         .values_list("customer_id", "email")
     ):
         emails[cid].append(email)
-    domain = (org.sender_email or settings.RELANCE_DEFAULT_FROM_EMAIL).split("@")[-1]
+    domain = _domain(org)
+    owners = _owner_emails(customers.values())
     messages = []
     for action in actions:
         invs = sorted(
@@ -68,6 +71,7 @@ def queue_messages(org, actions: list[Action], today) -> list[OutboundMessage]:
                 from_address=sender(org),
                 reply_to=org.sender_email,
                 to_addresses=emails[customer.pk],
+                cc_addresses=_owner_cc(org, action, owners.get(customer.pk)),
                 subject=rendered.subject,
                 body_text=rendered.body_text,
                 message_id=make_msgid("relance", domain=domain),
@@ -77,6 +81,64 @@ def queue_messages(org, actions: list[Action], today) -> list[OutboundMessage]:
                     if action.status == ActionStatus.APPROVAL
                     else {}
                 ),
+            )
+        )
+    return OutboundMessage.objects.bulk_create(messages, batch_size=1000)
+
+
+def _domain(org) -> str:
+    return (org.sender_email or settings.RELANCE_DEFAULT_FROM_EMAIL).split("@")[-1]
+
+
+def _owner_emails(customers) -> dict[int, str]:
+    return {
+        c.pk: c.account_owner.email
+        for c in customers
+        if c.account_owner_id and c.account_owner.email
+    }
+
+
+def _owner_cc(org, action, owner_email: str | None) -> list[str]:
+    from relance.dunning.services import step_of
+
+    step = step_of(org, action)
+    return [owner_email] if owner_email and step and step.involve_owner else []
+
+
+def queue_owner_notices(org, actions: list[Action], today) -> list[OutboundMessage]:
+    """Tell the account owner (sales, project lead) that a customer of theirs is
+    about to be called, with what is overdue: they may know why, or help."""
+    from relance.dunning.services import step_of
+
+    customers = Customer.objects.select_related("account_owner").in_bulk(
+        {a.customer_id for a in actions}
+    )
+    owners = _owner_emails(customers.values())
+    messages = []
+    for action in actions:
+        owner = owners.get(action.customer_id)
+        step = step_of(org, action)
+        if not owner or not step or not step.involve_owner:
+            continue
+        customer = customers[action.customer_id]
+        invs = sorted(action.invoices.all(), key=lambda i: i.due_date)
+        rendered = render_step(
+            "owner_call", org, customer, invs, today, lang=org.language
+        )
+        messages.append(
+            OutboundMessage(
+                org=org,
+                action=action,
+                customer=customer,
+                channel="internal",
+                language=rendered.language,
+                from_address=sender(org),
+                reply_to=org.sender_email,
+                to_addresses=[owner],
+                subject=rendered.subject,
+                body_text=rendered.body_text,
+                message_id=make_msgid("relance", domain=_domain(org)),
+                not_before=action.scheduled_at,
             )
         )
     return OutboundMessage.objects.bulk_create(messages, batch_size=1000)

@@ -74,6 +74,9 @@ class Step:
     # with). A first contact is always a plain reminder.
     needs_previous: bool = False
     requires_approval: bool = False
+    # Involve the customer's account owner (sales or project lead): in copy of the
+    # message, or told by an internal note when the step is a call.
+    involve_owner: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +118,24 @@ def _steps(
     base = (
         Step("pre_reminder", 0, Channel.EMAIL, "pre_reminder", Tone.COURTEOUS),
         Step("reminder_1", 0, Channel.EMAIL, "reminder_1", Tone.FRIENDLY),
-        Step("call", 0, Channel.PHONE, "call", Tone.NEUTRAL, CALL_WINDOW, True),
         Step(
-            "reminder_2", 0, Channel.EMAIL, "reminder_2", Tone.FIRM, needs_previous=True
+            "call",
+            0,
+            Channel.PHONE,
+            "call",
+            Tone.NEUTRAL,
+            CALL_WINDOW,
+            True,
+            involve_owner=True,
+        ),
+        Step(
+            "reminder_2",
+            0,
+            Channel.EMAIL,
+            "reminder_2",
+            Tone.FIRM,
+            needs_previous=True,
+            involve_owner=True,
         ),
         Step(
             "reminder_3",
@@ -126,6 +144,7 @@ def _steps(
             "reminder_3",
             Tone.URGENT,
             needs_previous=True,
+            involve_owner=True,
         ),
         Step(
             "registered_letter",

@@ -13,7 +13,7 @@ from relance.core.penalties import (
     prescription_date,
 )
 from relance.core.planner import plan
-from relance.core.policy import DEFAULT_POLICY, POLICIES, Channel, Policy
+from relance.core.policy import DEFAULT_POLICY, POLICIES, Channel, Policy, Step
 from relance.ledger.models import Customer, Invoice
 from relance.orgs.models import Organisation
 from relance.timeline.services import NewEvent, record_many
@@ -27,12 +27,23 @@ def policies_for(org: Organisation) -> dict[str, Policy]:
     return {"default": DEFAULT_POLICY, **POLICIES}
 
 
+def step_of(org: Organisation, action) -> Step | None:
+    """The policy step an action was planned from."""
+    policy = {p.name: p for p in policies_for(org).values()}.get(action.policy)
+    if policy is None:
+        return None
+    if policy.thank_you and policy.thank_you.key == action.step:
+        return policy.thank_you
+    idx = policy.index(action.step)
+    return policy.steps[idx] if idx is not None else None
+
+
 def run_dunning(
     org: Organisation, today: date, *, dry_run: bool = False, actor="system"
 ):
     """Plan and record today's actions. Idempotent: a second run for the same date
     finds every step already recorded and creates nothing. A dry run writes nothing."""
-    from relance.comms.services import queue_messages
+    from relance.comms.services import queue_messages, queue_owner_notices
 
     from .holds import settle_expired_promises
 
@@ -59,6 +70,9 @@ def run_dunning(
         emails = [a for a in actions if a.channel == Channel.EMAIL]
         if emails:
             queue_messages(org, emails, today)
+        calls = [a for a in actions if a.channel == Channel.PHONE]
+        if calls:
+            queue_owner_notices(org, calls, today)
     letters = [
         a
         for a in actions

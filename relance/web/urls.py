@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/", views.message_detail, name="message"),
+    path("actions/<int:pk>/", views.action_detail, name="action"),
     path("actions/<int:pk>/document/", views.action_document, name="action_document"),
     path("run/", views.run_today, name="run_today"),
     path("org/switch/", views.switch_org, name="switch_org"),

@@ -195,6 +195,17 @@ def customer_document(request, pk, kind):
 
 
 @member_required()
+def action_detail(request, pk):
+    from relance.dunning.callsheet import call_sheet
+
+    action = get_object_or_404(
+        Action.objects.select_related("customer", "org"), pk=pk, org=request.org
+    )
+    sheet = call_sheet(action) if action.channel == "phone" else None
+    return render(request, "web/action.html", {"action": action, "sheet": sheet})
+
+
+@member_required()
 def action_document(request, pk):
     action = get_object_or_404(Action, pk=pk, org=request.org)
     if not action.document:

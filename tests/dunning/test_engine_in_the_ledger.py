@@ -245,3 +245,42 @@ def test_skipping_an_action_cancels_its_message(acme, monkeypatch):
     assert skipped["status"] == "cancelled"
     assert OutboundMessage.objects.get().status == "cancelled"
     assert run(acme, DUE + timedelta(days=1))["actions"] == []  # the step stays done
+
+
+def test_call_sheet_and_account_owner_involvement(acme, alice, client, smtp):
+    from django.urls import reverse
+
+    from relance.comms.services import send_outbox
+    from relance.ledger.models import Contact
+    from tests.conftest import PASSWORD
+
+    bigs = [
+        make_invoice(acme, f"B{n}", DUE, total="4000.00", customer_ref="BIG")
+        for n in range(3)
+    ]
+    customer = bigs[0].customer
+    customer.account_owner = alice
+    customer.save()
+    Contact.objects.create(
+        org=acme,
+        customer=customer,
+        name="Mme Roux",
+        phone="04 78 00 00 01",
+        role="accounts_payable",
+    )
+    run(acme, DUE + timedelta(days=1))
+    run(acme, DUE + timedelta(days=2))
+    call = Action.objects.get(step="call")
+    notice = OutboundMessage.objects.get(channel="internal")
+    assert notice.to_addresses == ["alice@acme.example"]
+    assert "appel de relance prévu" in notice.subject
+    assert client.login(username=alice.username, password=PASSWORD)
+    page = client.get(reverse("action", args=[call.pk])).content.decode()
+    assert "Fiche d'appel" in page and "Mme Roux" in page and "04 78 00 00 01" in page
+    assert "B0" in page and "B2" in page
+    run(acme, DUE + timedelta(days=11))  # reminder_2: the owner in copy
+    second = OutboundMessage.objects.get(action__step="reminder_2")
+    assert second.cc_addresses == ["alice@acme.example"]
+    send_outbox(acme)
+    received = {m["Subject"]: m for m in smtp.messages}
+    assert any(m["Cc"] == "alice@acme.example" for m in received.values())
