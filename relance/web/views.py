@@ -42,6 +42,9 @@ def dashboard(request):
             "buckets": [(k, totals["aging"][k]) for k in totals["aging"]],
             "queued": OutboundMessage.objects.filter(org=org, status="queued").count(),
             "todo": Action.objects.filter(org=org, status=ActionStatus.TODO).count(),
+            "to_approve": Action.objects.filter(
+                org=org, status=ActionStatus.APPROVAL
+            ).count(),
             "uncertain": OutboundMessage.objects.filter(
                 org=org, status="uncertain"
             ).count(),
@@ -203,6 +206,50 @@ def action_detail(request, pk):
     )
     sheet = call_sheet(action) if action.channel == "phone" else None
     return render(request, "web/action.html", {"action": action, "sheet": sheet})
+
+
+@member_required(*SENDERS)
+def approvals_queue(request):
+    waiting = (
+        Action.objects.filter(org=request.org, status=ActionStatus.APPROVAL)
+        .select_related("customer")
+        .prefetch_related("invoices")
+        .order_by("scheduled_at", "pk")
+    )
+    messages_by_action = {
+        m.action_id: m for m in OutboundMessage.objects.filter(action__in=waiting)
+    }
+    rows = [(a, messages_by_action.get(a.pk)) for a in waiting]
+    return render(request, "web/approvals.html", {"rows": rows})
+
+
+@require_POST
+@member_required(*SENDERS)
+def approval_decide(request, pk):
+    from relance.dunning import approvals
+
+    action = get_object_or_404(Action, pk=pk, org=request.org)
+    decision = request.POST.get("decision")
+    actor = request.user.email
+    try:
+        if decision == "approve":
+            if "subject" in request.POST:
+                approvals.edit_message(
+                    action,
+                    subject=request.POST["subject"],
+                    body=request.POST.get("body", ""),
+                    actor=actor,
+                )
+            approvals.approve(action, actor=actor)
+            messages.success(request, _("Approved."))
+        elif decision == "skip":
+            approvals.skip(action, actor=actor, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Skipped."))
+        else:
+            return HttpResponse(status=400)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("approvals")
 
 
 @member_required()

@@ -197,3 +197,41 @@ def test_documents_of_another_organisation_answer_404(client, bob, acme):
     login(client, bob)
     url = reverse("customer_document", args=[inv.customer_id, "formal_notice"])
     assert client.post(url).status_code == 404
+
+
+def test_approval_queue_edit_then_approve_or_skip(
+    client, alice, charlie, acme, monkeypatch
+):
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from relance.comms.models import OutboundMessage
+    from relance.core import policy as core_policy
+    from relance.dunning.models import Action
+
+    monkeypatch.setitem(
+        core_policy.POLICIES,
+        "good",
+        replace(core_policy.DEFAULT_POLICY, approval_amount=Decimal("1")),
+    )
+    today = org_today(acme)
+    make_invoice(acme, "AP-1", today - timedelta(days=1), customer_ref="A1")
+    make_invoice(acme, "AP-2", today - timedelta(days=1), customer_ref="A2")
+    run_dunning(acme, today)
+    login(client, alice)
+    assert "2 actions à valider" in client.get(reverse("dashboard")).content.decode()
+    page = client.get(reverse("approvals")).content.decode()
+    assert "AP-1" in page and "AP-2" in page
+    first, second = Action.objects.order_by("customer__ref")
+    client.post(
+        reverse("approval_decide", args=[first.pk]),
+        {"decision": "approve", "subject": "Facture AP-1", "body": "Bonjour, merci."},
+    )
+    client.post(reverse("approval_decide", args=[second.pk]), {"decision": "skip"})
+    assert OutboundMessage.objects.get(action=first).status == "queued"
+    assert OutboundMessage.objects.get(action=first).subject == "Facture AP-1"
+    assert OutboundMessage.objects.get(action=second).status == "cancelled"
+    assert "Rien à valider." in client.get(reverse("approvals")).content.decode()
+    client.logout()
+    login(client, charlie)
+    assert client.get(reverse("approvals")).status_code == 403
