@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_date
 from django.template.loader import render_to_string
@@ -15,6 +16,11 @@ from relance.core.money import Money, format_money, totals_by_currency
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 # Steps whose message carries the statement of sums due.
 STATEMENT_STEPS = {"reminder_3"}
+
+
+@lru_cache(maxsize=4096)
+def long_date(day: date, locale: str) -> str:
+    return format_date(day, "long", locale=locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +37,8 @@ def render_step(step: str, org, customer, invoices, today: date, lang=None) -> R
     lines = [
         {
             "number": inv.number,
-            "issue_date": format_date(inv.issue_date, "long", locale=locale),
-            "due_date": format_date(inv.due_date, "long", locale=locale),
+            "issue_date": long_date(inv.issue_date, locale),
+            "due_date": long_date(inv.due_date, locale),
             "total": format_money(inv.total_money, locale),
             "open": format_money(inv.open_amount, locale),
             "days_late": (today - inv.due_date).days,
@@ -81,7 +87,7 @@ def _statement(org, customer, invoices, today: date, locale: str) -> dict | None
         "interest": fmt(st.interest),
         "indemnity": fmt(st.indemnity),
         "total": fmt(st.total_due),
-        "interest_until": format_date(st.interest_until, "long", locale=locale),
+        "interest_until": long_date(st.interest_until, locale),
         "complete": st.interest_until == today,
     }
 

@@ -31,7 +31,7 @@ def sender(org) -> str:
     return f'"{name}" <{address}>'
 
 
-def queue_messages(org, actions: list[Action], today) -> list[OutboundMessage]:
+def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
     """Render the email of each action into the outbox (same transaction as the
     actions, so a run never leaves an action without its message)."""
     if not actions:
@@ -61,7 +61,7 @@ def queue_messages(org, actions: list[Action], today) -> list[OutboundMessage]:
             (invoices[i] for i in invoice_ids[action.pk]), key=lambda i: i.due_date
         )
         customer = customers[action.customer_id]
-        rendered = render_step(action.template, org, customer, invs, today)
+        rendered = render_step(action.template, org, customer, invs, action.run_date)
         messages.append(
             OutboundMessage(
                 org=org,
@@ -105,7 +105,7 @@ def _owner_cc(org, action, owner_email: str | None) -> list[str]:
     return [owner_email] if owner_email and step and step.involve_owner else []
 
 
-def queue_owner_notices(org, actions: list[Action], today) -> list[OutboundMessage]:
+def queue_owner_notices(org, actions: list[Action]) -> list[OutboundMessage]:
     """Tell the account owner (sales, project lead) that a customer of theirs is
     about to be called, with what is overdue: they may know why, or help."""
     from relance.dunning.services import step_of
@@ -123,7 +123,7 @@ def queue_owner_notices(org, actions: list[Action], today) -> list[OutboundMessa
         customer = customers[action.customer_id]
         invs = sorted(action.invoices.all(), key=lambda i: i.due_date)
         rendered = render_step(
-            "owner_call", org, customer, invs, today, lang=org.language
+            "owner_call", org, customer, invs, action.run_date, lang=org.language
         )
         messages.append(
             OutboundMessage(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
 
@@ -96,9 +97,29 @@ class Money:
         return f"{self.rounded().amount} {self.currency}"
 
 
+@lru_cache(maxsize=64)
+def _layout(currency: str, locale: str) -> tuple[str, str, str, str, int]:
+    """Prefix, suffix, group and decimal separators of a locale, read once from
+    Babel's own rendering of a sample amount."""
+    digits = get_currency_precision(currency)
+    sample = format_currency(Decimal("1234567.891"), currency, locale=locale)
+    start = next(i for i, c in enumerate(sample) if c.isdigit())
+    end = max(i for i, c in enumerate(sample) if c.isdigit()) + 1
+    body = sample[start:end]
+    group = body[1] if not body[1].isdigit() else ""
+    decimal = body[-digits - 1] if digits else ""
+    return sample[:start], sample[end:], group, decimal, digits
+
+
 def format_money(money: Money, locale: str = "fr_FR") -> str:
     """`1 234,56 €` in French, `€1,234.56` in English (CLDR rules via Babel)."""
-    return format_currency(money.rounded().amount, money.currency, locale=locale)
+    amount = money.rounded().amount
+    if amount < 0:
+        return format_currency(amount, money.currency, locale=locale)
+    prefix, suffix, group, decimal, digits = _layout(money.currency, locale)
+    text = f"{amount:,.{digits}f}"
+    text = text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+    return f"{prefix}{text}{suffix}"
 
 
 def totals_by_currency(amounts: list[Money]) -> dict[str, Money]:

@@ -7,7 +7,6 @@ from django.db import transaction
 
 from relance.comms.models import MessageStatus, OutboundMessage
 from relance.core.policy import Channel
-from relance.orgs.models import org_today
 from relance.timeline.services import record
 
 from .models import Action, ActionStatus
@@ -41,7 +40,7 @@ def approve(action: Action, *, actor: str) -> Action:
     if action.channel == Channel.LETTER:
         from relance.legal.documents import dispatch_letters
 
-        dispatch_letters(action.org, [action], org_today(action.org), actor)
+        dispatch_letters(action.org, [action], actor)
     return action
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from relance.core.calendar import BusinessCalendar
 from relance.core.penalties import (
@@ -41,10 +41,52 @@ def step_of(org: Organisation, action) -> Step | None:
 def run_dunning(
     org: Organisation, today: date, *, dry_run: bool = False, actor="system"
 ):
-    """Plan and record today's actions. Idempotent: a second run for the same date
-    finds every step already recorded and creates nothing. A dry run writes nothing."""
-    from relance.comms.services import queue_messages, queue_owner_notices
+    """The day's dunning: plan and record the actions (one transaction), then
+    prepare what they send. Idempotent: a second run for the same date finds every
+    step already recorded and creates nothing. A dry run writes nothing."""
+    result = record_day(org, today, dry_run=dry_run, actor=actor)
+    if not dry_run:
+        prepare_outbox(org, actor)
+    return result
 
+
+def prepare_outbox(org: Organisation, actor: str = "system") -> None:
+    """Render the messages and letters of recorded actions that have none yet:
+    today's, and any a crash left behind. Nothing is sent here."""
+    from relance.comms.services import queue_messages, queue_owner_notices
+    from relance.legal.documents import dispatch_letters
+
+    pending = Action.objects.filter(org=org, message__isnull=True).select_related(
+        "customer__account_owner"
+    )
+    with transaction.atomic():
+        queue_messages(
+            org,
+            list(
+                pending.filter(
+                    channel=Channel.EMAIL,
+                    status__in=[ActionStatus.QUEUED, ActionStatus.APPROVAL],
+                )
+            ),
+        )
+        queue_owner_notices(
+            org,
+            list(
+                pending.filter(
+                    channel=Channel.PHONE,
+                    status__in=[ActionStatus.TODO, ActionStatus.APPROVAL],
+                    customer__account_owner__isnull=False,
+                )
+            ),
+        )
+    letters = Action.objects.filter(
+        org=org, channel=Channel.LETTER, status=ActionStatus.TODO, document=""
+    ).select_related("customer")
+    dispatch_letters(org, list(letters), actor)
+
+
+def record_day(org: Organisation, today: date, *, dry_run: bool, actor: str) -> dict:
+    """Load, plan and write today's actions in one transaction."""
     from .holds import settle_expired_promises
 
     policies = policies_for(org)
@@ -64,31 +106,16 @@ def run_dunning(
             bank_data_stale=snap.bank_data_stale,
         )
         numbers = {i.id: i.number for i in snap.invoices}
-        actions = [] if dry_run else _write(org, today, result.actions, numbers, actor)
         if not dry_run:
+            _write(org, today, result.actions, numbers, actor)
             settle_expired_promises(org, today, actor)
-        emails = [a for a in actions if a.channel == Channel.EMAIL]
-        if emails:
-            queue_messages(org, emails, today)
-        calls = [a for a in actions if a.channel == Channel.PHONE]
-        if calls:
-            queue_owner_notices(org, calls, today)
-    letters = [
-        a
-        for a in actions
-        if a.channel == Channel.LETTER and a.status != ActionStatus.APPROVAL
-    ]
-    if letters:
-        from relance.legal.documents import dispatch_letters
-
-        dispatch_letters(org, letters, today, actor)
     customers = snap.customers
     return {
         "date": today.isoformat(),
         "dry_run": dry_run,
         "bank_data_stale": snap.bank_data_stale,
         "warnings": prescription_warnings(org, today)
-        + defect_warnings([i for a in result.actions for i in a.invoice_ids]),
+        + defect_warnings(org, [i for a in result.actions for i in a.invoice_ids]),
         "actions": [
             {
                 "customer": customers[a.customer_id].ref,
@@ -111,11 +138,30 @@ def run_dunning(
     }
 
 
-def defect_warnings(invoice_ids: list[int]) -> list[dict]:
-    """Invoices chased today whose defects weaken the claim (see core.compliance)."""
-    rows = Invoice.objects.filter(id__in=invoice_ids).values_list(
-        "number", "customer__ref", "defects"
+def _insert_links(rows) -> None:
+    """Action-invoice links in plain INSERTs: the largest write of a run, and the
+    ORM's per-object cost would dominate it."""
+    table = ActionInvoice._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (action_id, invoice_id, step, run_date) "
+        "VALUES (%s, %s, %s, %s)"
     )
+    rows = list(rows)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10000):
+            cursor.executemany(sql, rows[start : start + 10000])
+
+
+def defect_warnings(org, invoice_ids: list[int]) -> list[dict]:
+    """Invoices chased today whose defects weaken the claim (see core.compliance)."""
+    chased = set(invoice_ids)
+    rows = [
+        (number, ref, defects)
+        for pk, number, ref, defects in Invoice.objects.filter(org=org)
+        .exclude(defects=[])
+        .values_list("pk", "number", "customer__ref", "defects")
+        if pk in chased
+    ]
     return [
         {
             "invoice": number,
@@ -185,13 +231,10 @@ def _write(org, today, planned, numbers, actor) -> list[Action]:
         ],
         batch_size=2000,
     )
-    ActionInvoice.objects.bulk_create(
-        [
-            ActionInvoice(action=a, invoice_id=i, step=p.step.key, run_date=today)
-            for a, p in zip(actions, planned, strict=True)
-            for i in p.invoice_ids
-        ],
-        batch_size=5000,
+    _insert_links(
+        (a.pk, i, p.step.key, today)
+        for a, p in zip(actions, planned, strict=True)
+        for i in p.invoice_ids
     )
     events = [
         NewEvent(

@@ -283,7 +283,7 @@ def _annexes(org, customer, statement: Statement):
     return tuple(annexes)
 
 
-def dispatch_letters(org, actions: list[Action], today: date, actor: str) -> None:
+def dispatch_letters(org, actions: list[Action], actor: str) -> None:
     """For each letter step planned today: write the letter, hand it to the letter
     provider, and keep the proof. A failure is recorded, never raised: the action
     stays to do, with the reason, for a person."""
@@ -294,13 +294,13 @@ def dispatch_letters(org, actions: list[Action], today: date, actor: str) -> Non
         customer = action.customer
         try:
             pdf, statement, path, digest = make_letter(
-                org, customer, action.step, today, actor
+                org, customer, action.step, action.run_date, actor
             )
             reference = provider.submit(
                 pdf,
                 party_for_customer(customer),
                 f"{customer.ref}-{action.step}",
-                today,
+                action.run_date,
             )
         except Exception as exc:  # the run is committed: report, do not crash it
             log.exception("letter for action %s failed", action.pk)

@@ -99,3 +99,17 @@ def test_unreachable_server_is_retried(acme, settings):
     assert send_outbox(acme)["retry"] == 1
     msg = OutboundMessage.objects.get()
     assert msg.status == "queued" and "cannot reach" in msg.status_reason
+
+
+def test_send_first_renders_what_a_crash_left_unrendered(acme, smtp):
+    from django.core.management import call_command
+
+    from relance.dunning.services import record_day
+
+    make_invoice(acme, "CR-1", DUE)
+    record_day(acme, DUE + timedelta(days=1), dry_run=False, actor="test")
+    assert OutboundMessage.objects.count() == 0  # the process died before rendering
+    out = StringIO()
+    call_command("send", "--org", "acme", "--json", stdout=out)
+    assert json.loads(out.getvalue())["sent"] == 1
+    assert "CR-1" in smtp.messages[0]["Subject"]

@@ -28,3 +28,14 @@ def test_currencies_never_mix():
 def test_rounding_half_up_to_the_cent():
     assert Money(Decimal("0.125")).rounded().amount == Decimal("0.13")
     assert Money(Decimal("7"), "JPY").rounded().amount == Decimal("7")
+
+
+@pytest.mark.parametrize("locale", ["fr_FR", "en_GB", "de_DE", "fr_CH"])
+@pytest.mark.parametrize("currency", ["EUR", "USD", "JPY", "CHF"])
+def test_fast_formatting_matches_babel(locale, currency):
+    from babel.numbers import format_currency
+
+    for text in ("0", "0.5", "7", "1234.5", "1234567.891", "999.999", "-42.10"):
+        m = Money(Decimal(text), currency)
+        expected = format_currency(m.rounded().amount, currency, locale=locale)
+        assert format_money(m, locale) == expected

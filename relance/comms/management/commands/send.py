@@ -18,6 +18,11 @@ class Command(BaseCommand):
             org = organisation_by_slug(opts["org"]) if opts["org"] else None
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
+        from relance.dunning.services import prepare_outbox
+        from relance.orgs.models import Organisation
+
+        for each in [org] if org else Organisation.objects.all():
+            prepare_outbox(each, actor="cli")  # anything a crash left unrendered
         counts = send_outbox(org)
         text = ", ".join(f"{v} {k}" for k, v in counts.items())
         emit(self, counts, opts["json"], text)
