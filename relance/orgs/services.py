@@ -48,6 +48,21 @@ def create_user(email: str, org: Organisation, role: str, password: str):
     return user
 
 
+@transaction.atomic
+def update_organisation(org: Organisation, changes: dict, actor: str) -> Organisation:
+    """Validate and save settings, and say on the timeline what changed."""
+    for field, value in changes.items():
+        if field in ("siren", "iban"):
+            value = value.replace(" ", "")
+        setattr(org, field, value)
+    org.full_clean()
+    org.save()
+    record(
+        org, "org.updated", actor=actor, data={k: str(v) for k, v in changes.items()}
+    )
+    return org
+
+
 def organisation_by_slug(slug: str) -> Organisation:
     try:
         return Organisation.objects.get(slug=slug)

@@ -284,3 +284,22 @@ def test_call_sheet_and_account_owner_involvement(acme, alice, client, smtp):
     send_outbox(acme)
     received = {m["Subject"]: m for m in smtp.messages}
     assert any(m["Cc"] == "alice@acme.example" for m in received.values())
+
+
+def test_bank_data_guard_is_set_from_the_cli(acme):
+    make_invoice(acme, "G1", DUE)
+    cmd(
+        "org",
+        "set",
+        "acme",
+        "--bank-max-age-days",
+        "3",
+        "--bank-data-as-of",
+        (DUE - timedelta(days=10)).isoformat(),
+    )
+    assert run(acme, DUE + timedelta(days=1))["bank_data_stale"] is True
+    cmd("org", "set", "acme", "--bank-max-age-days", "0")  # off
+    assert run(acme, DUE + timedelta(days=1))["bank_data_stale"] is False
+    with pytest.raises(CommandError, match="IBAN"):
+        cmd("org", "set", "acme", "--iban", "FR76 0000")
+    assert Event.objects.filter(kind="org.updated").count() == 2

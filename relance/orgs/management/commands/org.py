@@ -18,10 +18,34 @@ class Command(BaseCommand):
         create.add_argument("--iban", default="")
         create.add_argument("--sender-email", default="")
         create.add_argument("--json", action="store_true")
+        change = sub.add_parser("set", help="change an organisation's settings")
+        change.add_argument("slug")
+        for name in (
+            "name",
+            "siren",
+            "iban",
+            "bic",
+            "address",
+            "sender-name",
+            "sender-email",
+            "phone",
+            "timezone",
+            "language",
+        ):
+            change.add_argument(f"--{name}")
+        change.add_argument(
+            "--bank-max-age-days",
+            type=int,
+            help="hold reminders while bank data is older (0: off)",
+        )
+        change.add_argument("--bank-data-as-of", help="date of the latest bank data")
+        change.add_argument("--json", action="store_true")
         listing = sub.add_parser("list", help="list organisations")
         listing.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **opts):
+        if action == "set":
+            return self._set(opts)
         if action == "list":
             rows = [
                 {"slug": o.slug, "name": o.name, "siren": o.siren}
@@ -41,3 +65,45 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.messages)) from None
         data = {"slug": org.slug, "name": org.name, "siren": org.siren}
         emit(self, data, opts["json"], f"Created organisation {org.slug} ({org.name})")
+
+    def _set(self, opts):
+        from datetime import date
+
+        from relance.orgs.services import organisation_by_slug, update_organisation
+
+        changes = {
+            key.replace("-", "_"): opts[key.replace("-", "_")]
+            for key in (
+                "name",
+                "siren",
+                "iban",
+                "bic",
+                "address",
+                "sender-name",
+                "sender-email",
+                "phone",
+                "timezone",
+                "language",
+            )
+            if opts[key.replace("-", "_")] is not None
+        }
+        if opts["bank_max_age_days"] is not None:
+            changes["bank_max_age_days"] = opts["bank_max_age_days"] or None
+        if opts["bank_data_as_of"]:
+            try:
+                changes["bank_data_as_of"] = date.fromisoformat(opts["bank_data_as_of"])
+            except ValueError:
+                raise CommandError("--bank-data-as-of must be YYYY-MM-DD") from None
+        try:
+            org = update_organisation(
+                organisation_by_slug(opts["slug"]), changes, "cli"
+            )
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        data = {"slug": org.slug, **{k: str(v) for k, v in changes.items()}}
+        emit(
+            self,
+            data,
+            opts["json"],
+            f"{org.slug}: {', '.join(changes) or 'nothing'} set",
+        )
