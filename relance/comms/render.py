@@ -30,7 +30,9 @@ class Rendered:
     language: str
 
 
-def render_step(step: str, org, customer, invoices, today: date, lang=None) -> Rendered:
+def render_step(
+    step: str, org, customer, invoices, today: date, lang=None, instalment=None
+) -> Rendered:
     lang = lang or customer.language
     lang = lang if lang in LOCALES else "fr"
     locale = LOCALES[lang]
@@ -58,6 +60,15 @@ def render_step(step: str, org, customer, invoices, today: date, lang=None) -> R
         "b2b": customer.kind == "b2b",
         "signature": signature(org),
     }
+    if instalment is not None:
+        inst, open_amount, count = instalment
+        context["instalment"] = {
+            "number": inst.number,
+            "count": count,
+            "due_date": long_date(inst.due_date, locale),
+            "amount": format_money(Money(inst.amount, invoices[0].currency), locale),
+            "open": format_money(Money(open_amount, invoices[0].currency), locale),
+        }
     if step in STATEMENT_STEPS and customer.kind == "b2b":
         context["statement"] = _statement(org, customer, invoices, today, locale)
     base = f"comms/email/{lang}/{step}"

@@ -61,7 +61,14 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
             (invoices[i] for i in invoice_ids[action.pk]), key=lambda i: i.due_date
         )
         customer = customers[action.customer_id]
-        rendered = render_step(action.template, org, customer, invs, action.run_date)
+        rendered = render_step(
+            action.template,
+            org,
+            customer,
+            invs,
+            action.run_date,
+            instalment=_instalment(action, invs[0]) if action.instalment else None,
+        )
         messages.append(
             OutboundMessage(
                 org=org,
@@ -84,6 +91,19 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
             )
         )
     return OutboundMessage.objects.bulk_create(messages, batch_size=1000)
+
+
+def _instalment(action, invoice):
+    """The instalment an action chases, what is still owed on it, and the count."""
+    from relance.dunning.models import PaymentPlan
+    from relance.dunning.plans import balances
+
+    plan = PaymentPlan.objects.filter(invoice=invoice).order_by("-created_at").first()
+    rows = balances(plan, invoice.amount_paid)
+    for inst, open_amount in rows:
+        if inst.number == action.instalment:
+            return inst, open_amount, len(rows)
+    raise LookupError(f"no instalment {action.instalment} for invoice {invoice.number}")
 
 
 def _domain(org) -> str:

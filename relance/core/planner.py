@@ -16,8 +16,21 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from .calendar import BusinessCalendar, local_instant
-from .policy import CONTACT_CHANNELS, WRITTEN_CHANNELS, Policy, Step
-from .snapshot import CustomerState, Hold, HoldKind, InvoiceState, StepDone
+from .policy import (
+    CONTACT_CHANNELS,
+    INSTALMENT_POLICY,
+    WRITTEN_CHANNELS,
+    Policy,
+    Step,
+)
+from .snapshot import (
+    CustomerState,
+    Hold,
+    HoldKind,
+    InstalmentState,
+    InvoiceState,
+    StepDone,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +43,14 @@ class PlannedAction:
     segment: str = "good"
     policy: str = "default"
     needs_approval: bool = False
+    instalment: int | None = None  # number of the payment-plan instalment
+
+    @property
+    def history_key(self) -> str:
+        """The step as recorded per invoice: instalment steps carry their number."""
+        return (
+            f"{self.step.key}#{self.instalment}" if self.instalment else self.step.key
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +91,8 @@ def next_step(
         if step.offset_days <= 0 < days_late:
             continue  # a pre-due courtesy makes no sense once the invoice is late
         if step.needs_previous and not reminded:
+            continue
+        if step.requires and not any(k in done for k in step.requires):
             continue
         paced = (
             keep_pace and last is not None and last.offset_days > 0 < step.offset_days
@@ -127,6 +150,7 @@ def plan(
     tz: str,
     holds: Iterable[Hold] = (),
     bank_data_stale: bool = False,
+    instalments: Iterable[InstalmentState] = (),
 ) -> Plan:
     """The actions for `today` and the invoices held back, with their reasons."""
     done: dict[int, dict[str, date]] = defaultdict(dict)
@@ -146,7 +170,45 @@ def plan(
     groups: dict[tuple[int, str], list[InvoiceState]] = defaultdict(list)
     steps: dict[tuple[int, str], Step] = {}
     reasons: dict[tuple[int, str], str] = {}
+    numbers: dict[tuple[int, str], int] = {}
     skipped: list[Skip] = []
+    for inst in instalments:
+        if inst.open_amount <= 0:
+            continue
+        prefix = f"#{inst.number}"
+        inst_done = {
+            k.split("#")[0]: d
+            for k, d in done.get(inst.invoice_id, {}).items()
+            if k.endswith(prefix)
+        }
+        pseudo = InvoiceState(
+            inst.invoice_id,
+            "",
+            inst.customer_id,
+            inst.due_date,
+            inst.open_amount,
+            inst.currency,
+        )
+        step = next_step(INSTALMENT_POLICY, pseudo, inst_done, today)
+        if step is None:
+            continue
+        hold = on_customer.get(inst.customer_id)
+        why_not = (
+            str(hold) if hold else ("bank_data_stale" if bank_data_stale else None)
+        )
+        if why_not is None and not customers[inst.customer_id].has_email:
+            why_not = "no_contact"
+        if why_not:
+            skipped.append(Skip(inst.invoice_id, step.key + prefix, why_not))
+            continue
+        key = (inst.customer_id, step.key + prefix)
+        groups[key].append(pseudo)
+        steps[key] = step
+        numbers[key] = inst.number
+        reasons[key] = (
+            f"instalment {inst.number} due {inst.due_date.isoformat()}; "
+            + _reason(pseudo, inst_done, today)
+        )
     for inv in invoices:
         customer = customers[inv.customer_id]
         policy = policies.get(customer.segment, default)
@@ -205,6 +267,23 @@ def plan(
             f"{customer.segment_reason or customer.segment} -> policy {policy.name}"
         )
         for key in kept:
+            if key in numbers:
+                step = steps[key]
+                actions.append(
+                    PlannedAction(
+                        customer_id=customer_id,
+                        step=step,
+                        invoice_ids=(groups[key][0].id,),
+                        scheduled_at=local_instant(
+                            _send_day(step, today, calendar), step.window.start, tz
+                        ),
+                        reason=reasons[key],
+                        segment=customer.segment,
+                        policy=INSTALMENT_POLICY.name,
+                        instalment=numbers[key],
+                    )
+                )
+                continue
             step, invs = (
                 steps[key],
                 sorted(groups[key], key=lambda i: (i.due_date, i.number)),

@@ -74,6 +74,9 @@ class Step:
     # with). A first contact is always a plain reminder.
     needs_previous: bool = False
     requires_approval: bool = False
+    # At least one of these steps must have been done before (the formal sequence
+    # keeps its order however late the invoice is).
+    requires: tuple[str, ...] = ()
     # Involve the customer's account owner (sales or project lead): in copy of the
     # message, or told by an internal note when the step is a call.
     involve_owner: bool = False
@@ -166,12 +169,17 @@ def _steps(
         ),
         Step("legal", 0, Channel.TASK, "legal", Tone.LEGAL, OFFICE_WINDOW, True),
     )
+    prerequisites = {
+        "formal_notice": ("reminder_2", "reminder_3", "registered_letter"),
+        "legal": ("formal_notice",),
+    }
     return tuple(
         replace(
             s,
             offset_days=offsets[s.key],
             tone=tones.get(s.key, s.tone),
             requires_approval=s.key in approval,
+            requires=prerequisites.get(s.key, ()),
         )
         for s in base
     )
@@ -237,3 +245,23 @@ POLICIES: dict[str, Policy] = {
     "chronic": CHRONIC_POLICY,
     "key_account": KEY_ACCOUNT_POLICY,
 }
+
+# Payment plans: each instalment gets a courtesy notice, a reminder, then a last one.
+# History keys carry the instalment number: "instalment_late#2".
+INSTALMENT_POLICY = Policy(
+    name="instalments",
+    steps=(
+        Step("instalment_due", -3, Channel.EMAIL, "instalment_due", Tone.COURTEOUS),
+        Step("instalment_late", 1, Channel.EMAIL, "instalment_late", Tone.FRIENDLY),
+        Step(
+            "instalment_final",
+            7,
+            Channel.EMAIL,
+            "instalment_final",
+            Tone.FIRM,
+            needs_previous=True,
+        ),
+    ),
+    min_gap_days=0,
+)
+INSTALMENT_BREAK_DAYS = 15  # an instalment this late ends the plan

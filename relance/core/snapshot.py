@@ -48,6 +48,7 @@ class HoldKind(StrEnum):
     PAUSE = "paused"  # paused by hand until `until`
     BLOCK = "blocked"  # the whole customer, no end date
     PAYMENT_PENDING = "payment_pending"  # a payment is declared or not yet matched
+    PLAN = "payment_plan"  # instalments are chased instead of the invoice
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +59,15 @@ class Hold:
     customer_id: int
     invoice_id: int | None = None
     until: date | None = None  # last day of the hold; None: until ended by hand
+
+
+@dataclass(frozen=True, slots=True)
+class InstalmentState:
+    """One instalment of a payment plan, with what is still owed on it."""
+
+    invoice_id: int
+    customer_id: int
+    number: int
+    due_date: date
+    open_amount: Decimal
+    currency: str = "EUR"

@@ -25,6 +25,7 @@ class Action(models.Model):
     status = models.CharField(max_length=16, choices=ActionStatus.choices)
     reason = models.CharField(max_length=500, blank=True)
     segment = models.CharField(max_length=16, blank=True)
+    instalment = models.PositiveSmallIntegerField(null=True, blank=True)
     # The letter generated for a letter step, relative to RELANCE_DATA_DIR.
     document = models.CharField(max_length=500, blank=True)
     invoices = models.ManyToManyField("ledger.Invoice", through="ActionInvoice")
@@ -64,6 +65,7 @@ class HoldKind(models.TextChoices):
     PAUSE = "paused", _("Pause")
     BLOCK = "blocked", _("Customer blocked")
     PAYMENT_PENDING = "payment_pending", _("Payment declared")
+    PLAN = "payment_plan", _("Payment plan")
 
 
 class Hold(models.Model):
@@ -90,3 +92,52 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.invoice_id or self.customer_id}"
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    BROKEN = "broken", _("Broken")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PaymentPlan(models.Model):
+    """An agreed schedule for an open invoice: its instalments are chased instead."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.CASCADE)
+    invoice = models.ForeignKey("ledger.Invoice", on_delete=models.CASCADE)
+    status = models.CharField(
+        max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE
+    )
+    paid_before = models.DecimalField(max_digits=14, decimal_places=2)
+    reason = models.TextField(blank=True)
+    created_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"plan for {self.invoice_id} ({self.status})"
+
+
+class Instalment(models.Model):
+    plan = models.ForeignKey(
+        PaymentPlan, on_delete=models.CASCADE, related_name="instalments"
+    )
+    number = models.PositiveSmallIntegerField()
+    due_date = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"], name="one_instalment_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.amount} on {self.due_date}"

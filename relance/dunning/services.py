@@ -13,7 +13,14 @@ from relance.core.penalties import (
     prescription_date,
 )
 from relance.core.planner import plan
-from relance.core.policy import DEFAULT_POLICY, POLICIES, Channel, Policy, Step
+from relance.core.policy import (
+    DEFAULT_POLICY,
+    INSTALMENT_POLICY,
+    POLICIES,
+    Channel,
+    Policy,
+    Step,
+)
 from relance.ledger.models import Customer, Invoice
 from relance.orgs.models import Organisation
 from relance.timeline.services import NewEvent, record_many
@@ -29,7 +36,8 @@ def policies_for(org: Organisation) -> dict[str, Policy]:
 
 def step_of(org: Organisation, action) -> Step | None:
     """The policy step an action was planned from."""
-    policy = {p.name: p for p in policies_for(org).values()}.get(action.policy)
+    known = [*policies_for(org).values(), INSTALMENT_POLICY]
+    policy = {p.name: p for p in known}.get(action.policy)
     if policy is None:
         return None
     if policy.thank_you and policy.thank_you.key == action.step:
@@ -88,11 +96,15 @@ def prepare_outbox(org: Organisation, actor: str = "system") -> None:
 def record_day(org: Organisation, today: date, *, dry_run: bool, actor: str) -> dict:
     """Load, plan and write today's actions in one transaction."""
     from .holds import settle_expired_promises
+    from .plans import settle_plans
 
     policies = policies_for(org)
     with transaction.atomic():
         # One run at a time per organisation: the row lock serialises them.
         Organisation.objects.select_for_update().get(pk=org.pk)
+        if not dry_run:
+            # A plan broken or completed by now no longer shields its invoice.
+            settle_plans(org, today, actor)
         snap = snapshot.load(org, policies, today)
         result = plan(
             policies,
@@ -104,8 +116,15 @@ def record_day(org: Organisation, today: date, *, dry_run: bool, actor: str) -> 
             org.timezone,
             holds=snap.holds,
             bank_data_stale=snap.bank_data_stale,
+            instalments=snap.instalments,
         )
         numbers = {i.id: i.number for i in snap.invoices}
+        referenced = {i for a in result.actions for i in a.invoice_ids}
+        referenced |= {s.invoice_id for s in result.skipped}
+        if missing := referenced - numbers.keys():
+            numbers.update(
+                Invoice.objects.filter(pk__in=missing).values_list("pk", "number")
+            )
         if not dry_run:
             _write(org, today, result.actions, numbers, actor)
             settle_expired_promises(org, today, actor)
@@ -126,6 +145,7 @@ def record_day(org: Organisation, today: date, *, dry_run: bool, actor: str) -> 
                 "policy": a.policy,
                 "needs_approval": a.needs_approval,
                 "invoices": [numbers[i] for i in a.invoice_ids],
+                **({"instalment": a.instalment} if a.instalment else {}),
                 "scheduled_at": a.scheduled_at.isoformat(),
                 "reason": a.reason,
             }
@@ -222,6 +242,7 @@ def _write(org, today, planned, numbers, actor) -> list[Action]:
                 template=p.step.template,
                 policy=p.policy,
                 segment=p.segment,
+                instalment=p.instalment,
                 run_date=today,
                 scheduled_at=p.scheduled_at,
                 status=_status(p),
@@ -232,7 +253,7 @@ def _write(org, today, planned, numbers, actor) -> list[Action]:
         batch_size=2000,
     )
     _insert_links(
-        (a.pk, i, p.step.key, today)
+        (a.pk, i, p.history_key, today)
         for a, p in zip(actions, planned, strict=True)
         for i in p.invoice_ids
     )

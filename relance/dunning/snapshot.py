@@ -14,12 +14,13 @@ from relance.core.snapshot import (
     CustomerState,
     Hold,
     HoldKind,
+    InstalmentState,
     InvoiceState,
     StepDone,
 )
 from relance.ledger.models import REMINDER_ROLES, Contact, Customer, Invoice, Payment
 
-from .models import ActionInvoice, ActionStatus
+from .models import ActionInvoice, ActionStatus, PaymentPlan, PlanStatus
 from .models import Hold as HoldRecord
 
 INVOICE_FIELDS = (
@@ -41,6 +42,7 @@ class Snapshot:
     history: list[StepDone]
     holds: list[Hold]
     bank_data_stale: bool
+    instalments: list[InstalmentState]
 
 
 def load(org, policies: dict[str, Policy], today: date) -> Snapshot:
@@ -59,13 +61,39 @@ def load(org, policies: dict[str, Policy], today: date) -> Snapshot:
         InvoiceState(i, n, c, d, total - paid, cur, paid_on)
         for i, n, c, d, total, paid, cur, paid_on in rows
     ]
+    plan_holds, instalments = _plans(org)
     return Snapshot(
         invoices=invoices,
         customers=_customers(org, today),
         history=_history(org),
-        holds=_holds(org),
+        holds=_holds(org) + plan_holds,
         bank_data_stale=_bank_data_stale(org, today),
+        instalments=instalments,
     )
+
+
+def _plans(org) -> tuple[list[Hold], list[InstalmentState]]:
+    from .plans import balances
+
+    holds, instalments = [], []
+    for plan in (
+        PaymentPlan.objects.filter(org=org, status=PlanStatus.ACTIVE)
+        .select_related("invoice")
+        .prefetch_related("instalments")
+    ):
+        holds.append(Hold(HoldKind.PLAN, plan.customer_id, plan.invoice_id))
+        instalments += [
+            InstalmentState(
+                plan.invoice_id,
+                plan.customer_id,
+                inst.number,
+                inst.due_date,
+                open_,
+                plan.invoice.currency,
+            )
+            for inst, open_ in balances(plan, plan.invoice.amount_paid)
+        ]
+    return holds, instalments
 
 
 def _customers(org, today: date) -> dict[int, CustomerState]:

@@ -257,6 +257,13 @@ def test_property_whatever_the_calendar(ledger, runs, segment, stale_days):
                 and action.step.key != "thank_you"
             ):
                 written[action.customer_id].append((today, set(action.invoice_ids)))
+    for inv_id in {h.invoice_id for h in history}:
+        done = sorted((h.on, h.step_key) for h in history if h.invoice_id == inv_id)
+        for n, (_, key) in enumerate(done):
+            idx = policy.index(key)
+            needed = policy.steps[idx].requires if idx is not None else ()
+            if needed:
+                assert any(k in needed for _, k in done[:n]), f"{key} out of order"
     pairs = Counter((h.invoice_id, h.step_key) for h in history)
     assert all(v == 1 for v in pairs.values()), "a step was planned twice"
     assert all(v == 1 for v in contacts_per_day.values()), "two contacts in a day"

@@ -303,3 +303,81 @@ def test_bank_data_guard_is_set_from_the_cli(acme):
     with pytest.raises(CommandError, match="IBAN"):
         cmd("org", "set", "acme", "--iban", "FR76 0000")
     assert Event.objects.filter(kind="org.updated").count() == 2
+
+
+def test_payment_plan_instalments_are_chased_instead_of_the_invoice(acme):
+    inv = make_invoice(acme, "PP-1", DUE, total="900.00")
+    run(acme, DUE + timedelta(days=1))  # reminder_1 for the invoice
+    plan = cmd(
+        "plan",
+        "add",
+        "--org",
+        "acme",
+        "--invoice",
+        "PP-1",
+        "--instalment",
+        "2026-10-20:300",
+        "--instalment",
+        "2026-11-20:300",
+        "--instalment",
+        "2026-12-20:300",
+        "--reason",
+        "trésorerie tendue",
+    )
+    assert [i["open"] for i in plan["instalments"]] == ["300.00"] * 3
+    day = run(acme, DUE + timedelta(days=12))  # the invoice's reminder_2 would be due
+    assert day["actions"] == []
+    assert {"invoice": "PP-1", "step": "reminder_2", "reason": "payment_plan"} in day[
+        "skipped"
+    ]
+    due_soon = run(acme, date(2026, 10, 17))
+    assert [(a["step"], a["instalment"]) for a in due_soon["actions"]] == [
+        ("instalment_due", 1)
+    ]
+    msg = OutboundMessage.objects.get(action__step="instalment_due")
+    assert msg.subject == "Échéance 1/3 de votre plan de paiement — facture PP-1"
+    assert "20 octobre 2026 : 300,00\xa0€" in msg.body_text
+    pay(acme, inv, "300.00", date(2026, 10, 20))
+    assert run(acme, date(2026, 10, 21))["actions"] == []  # instalment 1 paid
+    late = run(acme, date(2026, 11, 21))
+    assert [(a["step"], a["instalment"]) for a in late["actions"]] == [
+        ("instalment_late", 2)
+    ]
+    # Unpaid 16 days after its date: the plan breaks and the invoice is chased again,
+    # 66 days late: the highest step whose prerequisites are met, not legal action.
+    after = run(acme, date(2026, 12, 6))
+    assert cmd("plan", "list", "--org", "acme")[0]["status"] == "broken"
+    assert Event.objects.filter(kind="plan.broken").count() == 1
+    assert [a["step"] for a in after["actions"]] == ["registered_letter"]
+
+
+def test_a_plan_must_add_up_to_what_is_open(acme):
+    make_invoice(acme, "PP-2", DUE, total="900.00")
+    with pytest.raises(
+        CommandError, match=r"add up to 800\.00, the invoice has 900\.00"
+    ):
+        cmd(
+            "plan",
+            "add",
+            "--org",
+            "acme",
+            "--invoice",
+            "PP-2",
+            "--instalment",
+            "2026-10-20:400",
+            "--instalment",
+            "2026-11-20:400",
+        )
+    with pytest.raises(CommandError, match="strictly increase"):
+        cmd(
+            "plan",
+            "add",
+            "--org",
+            "acme",
+            "--invoice",
+            "PP-2",
+            "--instalment",
+            "2026-11-20:450",
+            "--instalment",
+            "2026-10-20:450",
+        )
