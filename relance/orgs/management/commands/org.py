@@ -6,6 +6,21 @@ from relance.orgs.services import create_organisation
 from relance.output import emit
 
 
+# Settings `relance org set` changes, as option names.
+SETTABLE = (
+    "name",
+    "siren",
+    "iban",
+    "bic",
+    "address",
+    "sender-name",
+    "sender-email",
+    "phone",
+    "timezone",
+    "language",
+)
+
+
 class Command(BaseCommand):
     help = "Create or list organisations (the creditors whose invoices are chased)."
 
@@ -20,18 +35,7 @@ class Command(BaseCommand):
         create.add_argument("--json", action="store_true")
         change = sub.add_parser("set", help="change an organisation's settings")
         change.add_argument("slug")
-        for name in (
-            "name",
-            "siren",
-            "iban",
-            "bic",
-            "address",
-            "sender-name",
-            "sender-email",
-            "phone",
-            "timezone",
-            "language",
-        ):
+        for name in SETTABLE:
             change.add_argument(f"--{name}")
         change.add_argument(
             "--bank-max-age-days",
@@ -73,18 +77,7 @@ class Command(BaseCommand):
 
         changes = {
             key.replace("-", "_"): opts[key.replace("-", "_")]
-            for key in (
-                "name",
-                "siren",
-                "iban",
-                "bic",
-                "address",
-                "sender-name",
-                "sender-email",
-                "phone",
-                "timezone",
-                "language",
-            )
+            for key in SETTABLE
             if opts[key.replace("-", "_")] is not None
         }
         if opts["bank_max_age_days"] is not None:
