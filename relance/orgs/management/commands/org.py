@@ -5,7 +5,6 @@ from relance.orgs.models import Organisation
 from relance.orgs.services import create_organisation
 from relance.output import emit
 
-
 # Settings `relance org set` changes, as option names.
 SETTABLE = (
     "name",
