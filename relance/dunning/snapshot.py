@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 
 from relance.core.policy import CONTACT_CHANNELS, Policy
 from relance.core.scoring import WINDOW_DAYS, PastInvoice, score
@@ -65,7 +65,7 @@ def load(org, policies: dict[str, Policy], today: date) -> Snapshot:
     return Snapshot(
         invoices=invoices,
         customers=_customers(org, today),
-        history=_history(org),
+        history=_history(org, today, policies),
         holds=_holds(org) + plan_holds,
         bank_data_stale=_bank_data_stale(org, today),
         instalments=instalments,
@@ -116,7 +116,17 @@ def _customers(org, today: date) -> dict[int, CustomerState]:
     return out
 
 
-def _history(org) -> list[StepDone]:
+def _history(org, today: date, policies: dict[str, Policy]) -> list[StepDone]:
+    """Every step of the invoices still in play (open, or paid recently enough to
+    be thanked), and the other recent contacts that the gap rules need. Paid
+    invoices' old steps are never read again, so runs do not slow down with age."""
+    thanks = max(p.thank_you_within_days for p in policies.values())
+    gap = max(p.min_gap_days for p in policies.values())
+    links = ActionInvoice.objects.filter(action__org=org).filter(
+        Q(invoice__amount_paid__lt=F("invoice__total"))
+        | Q(invoice__paid_on__gte=today - timedelta(days=thanks))
+        | Q(run_date__gte=today - timedelta(days=gap))
+    )
     return [
         StepDone(
             inv,
@@ -126,9 +136,7 @@ def _history(org) -> list[StepDone]:
             channel,
             channel in CONTACT_CHANNELS and status != ActionStatus.CANCELLED,
         )
-        for inv, step, on, cid, channel, status in ActionInvoice.objects.filter(
-            action__org=org
-        ).values_list(
+        for inv, step, on, cid, channel, status in links.values_list(
             "invoice_id",
             "step",
             "run_date",

@@ -381,3 +381,24 @@ def test_a_plan_must_add_up_to_what_is_open(acme):
             "--instalment",
             "2026-10-20:450",
         )
+
+
+def test_history_of_paid_invoices_still_counts_for_the_gap_but_is_not_reloaded(acme):
+    from relance.dunning import snapshot
+    from relance.dunning.services import policies_for
+
+    a = make_invoice(acme, "H-A", DUE, customer_ref="H")
+    run(acme, DUE + timedelta(days=1))  # reminder_1 for H-A
+    pay(acme, a, "1200.00", DUE + timedelta(days=2))
+    make_invoice(acme, "H-B", DUE + timedelta(days=2), customer_ref="H")
+    result = run(acme, DUE + timedelta(days=3))
+    assert {"invoice": "H-B", "step": "reminder_1", "reason": "min_gap"} in result[
+        "skipped"
+    ]
+    assert run(acme, DUE + timedelta(days=6))["actions"][0]["invoices"] == ["H-B"]
+    # Months later, the paid invoice's steps are no longer read; the open one's are.
+    later = DUE + timedelta(days=200)
+    snap = snapshot.load(acme, policies_for(acme), later)
+    assert {h.invoice_id for h in snap.history} == {
+        i.pk for i in acme.invoice_set.filter(number="H-B")
+    }
