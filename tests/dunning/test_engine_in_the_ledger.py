@@ -395,7 +395,10 @@ def test_history_of_paid_invoices_still_counts_for_the_gap_but_is_not_reloaded(a
     assert {"invoice": "H-B", "step": "reminder_1", "reason": "min_gap"} in result[
         "skipped"
     ]
-    assert run(acme, DUE + timedelta(days=6))["actions"][0]["invoices"] == ["H-B"]
+    # Day 3 also thanked the customer for H-A: a written contact, so H-B's first
+    # reminder waits five days from it.
+    assert run(acme, DUE + timedelta(days=7))["actions"] == []
+    assert run(acme, DUE + timedelta(days=8))["actions"][0]["invoices"] == ["H-B"]
     # Months later, the paid invoice's steps are no longer read; the open one's are.
     later = DUE + timedelta(days=200)
     snap = snapshot.load(acme, policies_for(acme), later)
