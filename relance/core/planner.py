@@ -79,6 +79,10 @@ def next_step(
 ) -> Step | None:
     """The highest step of the policy now due for an open invoice, if any."""
     days_late = (today - invoice.due_date).days
+    if not done:  # the common case, kept cheap
+        first = policy.steps[0] if policy.steps else None
+        if first is None or first.offset_days > days_late:
+            return None
     done_idx = [i for k in done if (i := policy.index(k)) is not None]
     last_idx = max(done_idx, default=-1)
     last = policy.steps[last_idx] if last_idx >= 0 else None
@@ -209,20 +213,18 @@ def plan(
             f"instalment {inst.number} due {inst.due_date.isoformat()}; "
             + _reason(pseudo, inst_done, today)
         )
+    policy_of = {cid: policies.get(c.segment, default) for cid, c in customers.items()}
+    no_steps: dict[str, date] = {}
     for inv in invoices:
         customer = customers[inv.customer_id]
-        policy = policies.get(customer.segment, default)
-        inv_done = done.get(inv.id, {})
+        policy = policy_of[inv.customer_id]
+        inv_done = done.get(inv.id, no_steps)
         if inv.open_amount <= 0:
             step = _thank_you_due(policy, inv, inv_done, today)
-            reason = "paid after reminders"
         else:
             step = next_step(
                 policy, inv, inv_done, today, keep_pace=inv.id not in broken
             )
-            reason = _reason(inv, inv_done, today)
-            if inv.id in broken:
-                reason += "; promise to pay broken"
         if step is None:
             continue
         why_not = None
@@ -240,9 +242,15 @@ def plan(
             skipped.append(Skip(inv.id, step.key, why_not))
             continue
         key = (inv.customer_id, step.key)
+        if key not in groups:  # the first invoice of a group gives its reason
+            steps[key] = step
+            if inv.open_amount <= 0:
+                reasons[key] = "paid after reminders"
+            else:
+                reasons[key] = _reason(inv, inv_done, today) + (
+                    "; promise to pay broken" if inv.id in broken else ""
+                )
         groups[key].append(inv)
-        steps[key] = step
-        reasons.setdefault(key, reason)
 
     by_customer: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for key in groups:
@@ -250,7 +258,7 @@ def plan(
     actions: list[PlannedAction] = []
     for customer_id, keys in sorted(by_customer.items()):
         customer = customers[customer_id]
-        policy = policies.get(customer.segment, default)
+        policy = policy_of[customer_id]
         kept = _cadence(
             customer_id,
             keys,
