@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .penalties import Claim, Paid, late_payment_claim, prescription_date
+from .penalties import INDEMNITY, Claim, Paid, late_payment_claim, prescription_date
 from .rates import RateTable, semester_end, semester_start
 
 ZERO = Decimal("0.00")
@@ -120,6 +120,13 @@ def build_statement(
             notice=notice,
             contractual_rate=contractual_rate,
         )
+        if not b2c and not claim.indemnity:
+            # The indemnity is owed for being late, whatever the rate table knows.
+            paid_by_due = sum(
+                (p.amount for p in paid_now if p.on <= inv.due_date), ZERO
+            )
+            if paid_by_due < inv.total:
+                claim = replace(claim, indemnity=INDEMNITY)
         warnings += [f"{inv.number}: {w}" for w in claim.warnings]
         lines.append(
             StatementLine(

@@ -52,6 +52,7 @@ def test_interest_stops_where_the_rate_table_stops_and_says_so():
     )
     (line,) = st.lines
     assert line.claim.periods[-1].end == date(2026, 6, 30)
+    assert line.claim.indemnity == D("40.00")
     assert line.days_late == 205
     assert "up to 2026-06-30" in st.warnings[0]
 
@@ -66,3 +67,14 @@ def test_one_currency_per_statement():
             date(2025, 3, 1),
             RATES,
         )
+
+
+def test_indemnity_is_owed_even_when_no_interest_day_is_known_yet():
+    st = build_statement(
+        [InvoiceFacts("F10", date(2026, 10, 1), date(2026, 11, 10), D("2400.00"))],
+        date(2026, 11, 22),
+        RATES,
+    )
+    (line,) = st.lines
+    assert (line.claim.interest, line.claim.indemnity) == (D("0.00"), D("40.00"))
+    assert st.total_due == D("2440.00")
