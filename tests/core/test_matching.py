@@ -1,0 +1,70 @@
+from datetime import date
+from decimal import Decimal
+
+from relance.core.matching import Credit, Matcher, OpenItem
+
+D = Decimal
+
+
+def item(inv, number, customer, name, amount, due=date(2026, 10, 1)):
+    return OpenItem(inv, number, customer, name, D(amount), "EUR", due)
+
+
+ITEMS = [
+    item(1, "F2026-00101", 10, "Hôtel du Parc SAS", "1200.00"),
+    item(2, "F2026-00102", 20, "Garage Martin SARL", "500.00", date(2026, 9, 1)),
+    item(3, "F2026-00103", 20, "Garage Martin SARL", "400.00", date(2026, 10, 1)),
+    item(4, "F2026-00104", 30, "Boulangerie Léa", "250.00"),
+    item(5, "F2026-00105", 40, "Librairie Moreau", "250.00"),
+]
+MATCHER = Matcher(ITEMS)
+
+
+def credit(amount, payer="", text=""):
+    return Credit("k", D(amount), "EUR", payer, text)
+
+
+def test_invoice_number_split_spaced_or_with_another_prefix():
+    for text in (
+        "VIR FACT F 2026 00101",
+        "F2026-00101",
+        "FA202600101",
+        "fact 2026-101",
+    ):
+        m = MATCHER.match(credit("1200.00", text=text))
+        assert m.allocations == [(1, D("1200.00"))], text
+        assert m.confidence > 0.95
+
+
+def test_several_invoices_in_one_payment_and_partial_payment():
+    m = MATCHER.match(credit("900.00", text="F2026-00102 et F2026-00103"))
+    assert m.allocations == [(2, D("500.00")), (3, D("400.00"))]
+    partial = MATCHER.match(credit("300.00", text="acompte F2026-00103"))
+    assert partial.allocations == [(3, D("300.00"))] and partial.write_offs == []
+
+
+def test_bank_fees_within_tolerance_are_written_off():
+    m = MATCHER.match(credit("1198.50", text="F2026-00101"))
+    assert m.allocations == [(1, D("1198.50"))]
+    assert m.write_offs == [(1, D("1.50"))] and "bank fees" in m.reason
+
+
+def test_payer_name_and_amount_without_reference():
+    m = MATCHER.match(credit("900.00", payer="GARAGE MARTIN"))
+    assert m.allocations == [(2, D("500.00")), (3, D("400.00"))] and m.confidence >= 0.9
+    one = MATCHER.match(credit("400.00", payer="Garage Martin"))
+    assert one.allocations == [(3, D("400.00"))]
+
+
+def test_uncertain_matches_go_to_review_with_candidates():
+    amount_only = MATCHER.match(credit("250.00", payer="Quelqu'un d'autre"))
+    assert amount_only.confidence < 0.8 and sorted(amount_only.candidates) == [4, 5]
+    payer_only = MATCHER.match(credit("123.45", payer="Boulangerie Lea"))
+    assert payer_only.customer_id == 30 and payer_only.allocations == []
+    nothing = MATCHER.match(credit("9.99", payer="Personne"))
+    assert nothing.confidence == 0 and nothing.candidates == []
+
+
+def test_overpayment_is_not_applied_blindly():
+    m = MATCHER.match(credit("2000.00", text="F2026-00101"))
+    assert m.confidence < 0.8 and "more than the invoices found" in m.reason
