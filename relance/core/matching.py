@@ -80,6 +80,8 @@ class Matcher:
     def __init__(self, items: Iterable[OpenItem], tolerance: Decimal = Decimal("2.00")):
         self.tolerance = tolerance
         self.items = {i.invoice_id: i for i in items}
+        # What is still open, lowered as matches are applied within one statement.
+        self.remaining = {i.invoice_id: i.open_amount for i in self.items.values()}
         self.by_number: dict[str, list[OpenItem]] = defaultdict(list)
         self.by_customer: dict[int, list[OpenItem]] = defaultdict(list)
         self.by_amount: dict[tuple[Decimal, str], list[OpenItem]] = defaultdict(list)
@@ -91,6 +93,14 @@ class Matcher:
             self.by_amount[(item.open_amount, item.currency)].append(item)
             names[item.customer_id] = item.customer_name
         self.names = names
+
+    def consume(self, match: Match) -> None:
+        """Record a match applied, so that later lines cannot pay the same money."""
+        for invoice_id, amount in [*match.allocations, *match.write_offs]:
+            self.remaining[invoice_id] -= amount
+
+    def _open(self, items: Iterable[OpenItem]) -> list[OpenItem]:
+        return [i for i in items if self.remaining[i.invoice_id] > 0]
 
     def match(self, credit: Credit) -> Match:
         found = self._by_reference(credit)
@@ -118,7 +128,13 @@ class Matcher:
                 customer_id=cid,
                 candidates=[i.invoice_id for i in self.by_customer[cid]][:10],
             )
-        same = self.by_amount.get((credit.amount, credit.currency), [])
+        same = [
+            i
+            for i in self._open(
+                self.by_amount.get((credit.amount, credit.currency), [])
+            )
+            if self.remaining[i.invoice_id] == i.open_amount
+        ]
         if same:
             return Match(
                 credit.key,
@@ -132,7 +148,7 @@ class Matcher:
     def _by_reference(self, credit: Credit) -> list[OpenItem]:
         found: dict[int, OpenItem] = {}
         for key in _reference_keys(credit.text):
-            for item in self.by_number.get(key, []):
+            for item in self._open(self.by_number.get(key, [])):
                 if item.currency == credit.currency:
                     found[item.invoice_id] = item
         return sorted(found.values(), key=lambda i: (str(i.due_date), i.number))
@@ -154,19 +170,19 @@ class Matcher:
         """One invoice, all of them, or up to MAX_COMBINATION that the amount pays,
         give or take the tolerance (bank fees); the oldest first on ties."""
         items = sorted(items, key=lambda i: (str(i.due_date), i.number))
-        total = sum((i.open_amount for i in items), ZERO)
+        total = self._sum(items)
         if items and abs(total - amount) <= self.tolerance:
             return items
         for size in range(1, min(MAX_COMBINATION, len(items)) + 1):
             for combo in combinations(items, size):
-                if (
-                    abs(sum((i.open_amount for i in combo), ZERO) - amount)
-                    <= self.tolerance
-                ):
+                if abs(self._sum(combo) - amount) <= self.tolerance:
                     return list(combo)
             if size >= 2 and len(items) > 25:
                 break  # keep the search bounded for customers with many invoices
         return []
+
+    def _sum(self, items: Iterable[OpenItem]) -> Decimal:
+        return sum((self.remaining[i.invoice_id] for i in items), ZERO)
 
     def _settle(
         self, credit: Credit, items: list[OpenItem], why: str, trust: float
@@ -176,16 +192,17 @@ class Matcher:
         match = Match(credit.key, trust, why, customer_id=items[0].customer_id)
         left = credit.amount
         for item in items:
-            part = min(left, item.open_amount)
+            part = min(left, self.remaining[item.invoice_id])
             if part > 0:
                 match.allocations.append((item.invoice_id, part))
                 left -= part
-        owed = sum((i.open_amount for i in items), ZERO) - credit.amount
+        owed = self._sum(items) - credit.amount
         if ZERO < owed <= self.tolerance:
+            paid = dict(match.allocations)
             unpaid = [
                 (
                     i.invoice_id,
-                    i.open_amount - dict(match.allocations).get(i.invoice_id, ZERO),
+                    self.remaining[i.invoice_id] - paid.get(i.invoice_id, ZERO),
                 )
                 for i in items
             ]

@@ -58,6 +58,45 @@ def run_dunning(
     return result
 
 
+def cancel_for_paid(org: Organisation, invoice_ids, actor: str) -> int:
+    """Invoices just paid: cancel what was still waiting to go out about them (the
+    send-time check would hold it too; this keeps the queues truthful)."""
+    from relance.comms.models import MessageStatus, OutboundMessage
+
+    waiting = [ActionStatus.APPROVAL, ActionStatus.QUEUED, ActionStatus.TODO]
+    actions = (
+        Action.objects.filter(
+            org=org, status__in=waiting, invoices__in=list(invoice_ids)
+        )
+        .exclude(step="thank_you")
+        .distinct()
+        .prefetch_related("invoices")
+    )
+    done = [a for a in actions if all(i.is_paid for i in a.invoices.all())]
+    if not done:
+        return 0
+    with transaction.atomic():
+        Action.objects.filter(pk__in=[a.pk for a in done]).update(
+            status=ActionStatus.CANCELLED
+        )
+        OutboundMessage.objects.filter(
+            action__in=done, status__in=[MessageStatus.QUEUED, MessageStatus.HELD]
+        ).update(status=MessageStatus.CANCELLED, status_reason="paid")
+        record_many(
+            org,
+            [
+                NewEvent(
+                    "action.cancelled",
+                    {"action": a.pk, "step": a.step, "reason": "paid"},
+                    customer_id=a.customer_id,
+                )
+                for a in done
+            ],
+            actor=actor,
+        )
+    return len(done)
+
+
 def prepare_outbox(org: Organisation, actor: str = "system") -> None:
     """Render the messages and letters of recorded actions that have none yet:
     today's, and any a crash left behind. Nothing is sent here."""

@@ -125,6 +125,7 @@ class PaymentSource(models.TextChoices):
     IMPORT = "import", _("Imported ledger")
     BANK = "bank", _("Bank statement")
     MANUAL = "manual", _("Entered by hand")
+    WRITE_OFF = "writeoff", _("Small difference written off")
 
 
 class Payment(models.Model):
@@ -202,3 +203,43 @@ class RejectedRow(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row}: {self.reason}"
+
+
+class BankLineStatus(models.TextChoices):
+    MATCHED = "matched", _("Matched")
+    TO_REVIEW = "to_review", _("To review")
+    UNMATCHED = "unmatched", _("Unmatched")
+
+
+class BankLine(models.Model):
+    """Money received on a bank statement, and what became of it."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="bank_lines"
+    )
+    checksum = models.CharField(max_length=64)
+    booked = models.DateField()
+    amount = models.DecimalField(**AMOUNT)
+    currency = models.CharField(max_length=3)
+    payer = models.CharField(max_length=200, blank=True)
+    remittance = models.TextField(blank=True)
+    creditor_ref = models.CharField(max_length=64, blank=True)
+    bank_ref = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=BankLineStatus.choices)
+    confidence = models.FloatField()  # of the match, not an amount
+    reason = models.CharField(max_length=300, blank=True)
+    candidates = models.JSONField(default=list)  # invoice numbers to review
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-booked", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "checksum"], name="bank_line_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} on {self.booked}"

@@ -121,6 +121,10 @@ def import_invoices(org: Organisation, data: bytes, filename: str, actor: str) -
             ],
             actor=actor,
         )
+        if writer.newly_paid:
+            from relance.dunning.services import cancel_for_paid
+
+            cancel_for_paid(org, writer.newly_paid, actor)
     return {
         "batch": batch.pk,
         "imported": batch.imported,
@@ -140,6 +144,7 @@ class _InvoiceWriter:
         self.created = self.updated = 0
         self.events: list[NewEvent] = []
         self.flagged: list[dict] = []
+        self.newly_paid: list[int] = []
         self.existing: dict[str, Invoice] = {}
 
     def check(self, rec: InvoiceRecord) -> str | None:
@@ -226,7 +231,7 @@ class _InvoiceWriter:
         paid_changed = self._imported_payments(records, by_number)
         updated_ids = {i.pk for i in to_update} | paid_changed
         self.updated = len(updated_ids - {i.pk for i in to_create})
-        refresh_paid(i.pk for i in by_number.values())
+        self.newly_paid = refresh_paid(i.pk for i in by_number.values())
 
     def _customers(self, records: list[InvoiceRecord]) -> dict[str, Customer]:
         refs = {r.customer_ref: r for r in records}

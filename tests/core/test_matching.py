@@ -68,3 +68,11 @@ def test_uncertain_matches_go_to_review_with_candidates():
 def test_overpayment_is_not_applied_blindly():
     m = MATCHER.match(credit("2000.00", text="F2026-00101"))
     assert m.confidence < 0.8 and "more than the invoices found" in m.reason
+
+
+def test_money_applied_once_is_not_applied_again():
+    matcher = Matcher(ITEMS)
+    first = matcher.match(credit("1200.00", text="F2026-00101"))
+    matcher.consume(first)
+    again = matcher.match(credit("1200.00", text="F2026-00101"))
+    assert again.allocations == [] and again.confidence < 0.8

@@ -15,11 +15,13 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="kind", required=True)
         invoices = sub.add_parser("invoices", help="invoices from CSV")
         invoices.add_argument("file")
+        bank = sub.add_parser("bank", help="bank statement (CAMT.053 / CAMT.054)")
+        bank.add_argument("file")
         documents = sub.add_parser(
             "documents", help="invoice PDFs, matched by the number in the file name"
         )
         documents.add_argument("files", nargs="+", help="PDF files or folders")
-        for p in (invoices, documents):
+        for p in (invoices, bank, documents):
             p.add_argument("--org", required=True)
             p.add_argument("--json", action="store_true")
 
@@ -30,6 +32,8 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.messages)) from None
         if kind == "documents":
             return self._documents(org, opts)
+        if kind == "bank":
+            return self._bank(org, opts)
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
@@ -68,3 +72,17 @@ class Command(BaseCommand):
             for f in result["flagged"]
         ]
         emit(self, result, opts["json"], "\n".join(lines))
+
+    def _bank(self, org, opts):
+        from relance.ledger.bank import import_bank
+
+        path = Path(opts["file"])
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        data = import_bank(org, path.read_bytes(), path.name, actor="cli")
+        text = (
+            f"{data['lines']} lines: {data['matched']} matched, {data['to_review']} to "
+            f"review, {data['unmatched']} unmatched, {data['duplicates']} duplicates"
+        )
+        text += "".join(f"\n  row {r['row']}: {r['reason']}" for r in data["rejected"])
+        emit(self, data, opts["json"], text)

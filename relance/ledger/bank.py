@@ -1,0 +1,193 @@
+"""Bank statements in: each credit is matched to open invoices; confident matches
+become payments allocated to the invoices, the others wait for review with their
+candidates. A reminder must never cross a payment, so this is also where invoices
+become paid and what was pending for them is cancelled."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F
+
+from relance.core.matching import Credit, Matcher, OpenItem
+from relance.formats.bank_camt import read_camt
+from relance.orgs.models import Organisation
+from relance.timeline.services import NewEvent, record_many
+
+from .models import (
+    Allocation,
+    BankLine,
+    BankLineStatus,
+    ImportBatch,
+    Invoice,
+    Payment,
+    PaymentSource,
+    RejectedRow,
+)
+from .services import refresh_paid
+
+APPLY_FROM = 0.8  # confidence at which a match is applied without a person
+
+
+def import_bank(org: Organisation, data: bytes, filename: str, actor: str) -> dict:
+    result = read_camt(data)
+    credits = [x for x in result.records if x.amount > 0]
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            org=org,
+            kind="bank",
+            filename=filename,
+            actor=actor,
+            sha256=hashlib.sha256(data).hexdigest(),
+            details=result.details,
+        )
+        RejectedRow.objects.bulk_create(
+            [
+                RejectedRow(batch=batch, row=e.row, reason=e.reason, raw=e.raw)
+                for e in result.errors
+            ]
+        )
+        known = set(
+            BankLine.objects.filter(
+                org=org, checksum__in=[x.checksum for x in credits]
+            ).values_list("checksum", flat=True)
+        )
+        fresh, duplicates = [], 0
+        for line in credits:
+            if line.checksum in known:
+                duplicates += 1
+            else:
+                known.add(line.checksum)
+                fresh.append(line)
+        counts = _apply(org, batch, fresh, actor)
+        latest = result.details.get("latest_booking")
+        if latest:
+            day = date.fromisoformat(latest)
+            if org.bank_data_as_of is None or day > org.bank_data_as_of:
+                Organisation.objects.filter(pk=org.pk).update(bank_data_as_of=day)
+                org.bank_data_as_of = day
+        batch.imported, batch.rejected = len(fresh), len(result.errors)
+        batch.save(update_fields=["imported", "rejected"])
+    return {
+        "lines": len(credits),
+        "duplicates": duplicates,
+        **counts,
+        "ignored_debits": len(result.records) - len(credits),
+        "rejected": [{"row": e.row, "reason": e.reason} for e in result.errors],
+    }
+
+
+def _open_items(org) -> list[OpenItem]:
+    rows = Invoice.objects.filter(org=org, amount_paid__lt=F("total")).values_list(
+        "id",
+        "number",
+        "customer_id",
+        "customer__name",
+        "total",
+        "amount_paid",
+        "currency",
+        "due_date",
+    )
+    return [
+        OpenItem(i, n, c, name, total - paid, cur, due)
+        for i, n, c, name, total, paid, cur, due in rows
+    ]
+
+
+def _apply(org, batch, lines, actor) -> dict:
+    matcher = Matcher(_open_items(org))
+    numbers = {i.invoice_id: i.number for i in matcher.items.values()}
+    counts = {"matched": 0, "to_review": 0, "unmatched": 0}
+    events, touched = [], set()
+    for line in lines:
+        match = matcher.match(
+            Credit(
+                line.checksum,
+                line.amount,
+                line.currency,
+                line.payer,
+                f"{line.remittance} {line.creditor_ref}",
+            )
+        )
+        applied = match.confidence >= APPLY_FROM and bool(match.allocations)
+        payment = Payment.objects.create(
+            org=org,
+            customer_id=match.customer_id,
+            received_on=line.booked,
+            amount=line.amount,
+            currency=line.currency,
+            reference=(line.remittance or line.creditor_ref)[:200],
+            source=PaymentSource.BANK,
+        )
+        if applied:
+            matcher.consume(match)
+            Allocation.objects.bulk_create(
+                [
+                    Allocation(payment=payment, invoice_id=inv, amount=amount)
+                    for inv, amount in match.allocations
+                ]
+            )
+            for inv, amount in match.write_offs:
+                fee = Payment.objects.create(
+                    org=org,
+                    customer_id=match.customer_id,
+                    received_on=line.booked,
+                    amount=amount,
+                    currency=line.currency,
+                    source=PaymentSource.WRITE_OFF,
+                    reference=f"bank fees on {line.bank_ref or line.checksum[:12]}",
+                )
+                Allocation.objects.create(payment=fee, invoice_id=inv, amount=amount)
+            touched |= {inv for inv, _ in [*match.allocations, *match.write_offs]}
+            status = BankLineStatus.MATCHED
+        elif match.candidates or match.customer_id:
+            status = BankLineStatus.TO_REVIEW
+        else:
+            status = BankLineStatus.UNMATCHED
+        counts[str(status)] += 1
+        BankLine.objects.create(
+            org=org,
+            batch=batch,
+            checksum=line.checksum,
+            booked=line.booked,
+            amount=line.amount,
+            currency=line.currency,
+            payer=line.payer[:200],
+            remittance=line.remittance,
+            creditor_ref=line.creditor_ref[:64],
+            bank_ref=line.bank_ref[:100],
+            status=status,
+            confidence=match.confidence,
+            reason=match.reason[:300],
+            candidates=[numbers[i] for i in match.candidates],
+            payment=payment,
+        )
+        events.append(
+            NewEvent(
+                f"bank.{status}",
+                {
+                    "amount": line.amount,
+                    "payer": line.payer,
+                    "booked": line.booked,
+                    "remittance": line.remittance,
+                    "reason": match.reason,
+                    "invoices": [numbers[i] for i, _ in match.allocations]
+                    if applied
+                    else [],
+                },
+                customer_id=match.customer_id,
+            )
+        )
+    newly_paid = refresh_paid(touched)
+    events += [
+        NewEvent("invoice.paid", {"number": numbers[i]}, invoice_id=i)
+        for i in newly_paid
+    ]
+    record_many(org, events, actor=actor)
+    if newly_paid:
+        from relance.dunning.services import cancel_for_paid
+
+        cancel_for_paid(org, newly_paid, actor)
+    return counts

@@ -1,0 +1,110 @@
+"""A CAMT.053 statement through `relance import bank`: payments matched and applied,
+the rest queued for review, duplicates skipped, pending reminders cancelled."""
+
+import json
+from datetime import date, timedelta
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+
+from relance.comms.models import OutboundMessage
+from relance.dunning.services import run_dunning
+from relance.ledger.models import BankLine, Invoice
+from relance.timeline.models import Event
+from relance.timeline.services import verify
+from tests.factories import make_invoice
+
+SAMPLE = Path(__file__).resolve().parents[1] / "formats" / "samples" / "camt053.xml"
+
+
+def import_bank(org):
+    out = StringIO()
+    call_command("import", "bank", str(SAMPLE), "--org", org.slug, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_statement_is_matched_applied_and_deduplicated(acme):
+    hotel = make_invoice(
+        acme,
+        "F2026-00101",
+        date(2026, 11, 1),
+        total="1200.00",
+        customer_ref="HP",
+        name="Hôtel du Parc SAS",
+    )
+    garage = make_invoice(
+        acme,
+        "F2026-00102",
+        date(2026, 10, 15),
+        total="900.00",
+        customer_ref="GM",
+        name="Garage Martin",
+    )
+    partial = make_invoice(
+        acme,
+        "F2026-00103",
+        date(2026, 10, 20),
+        total="500.00",
+        customer_ref="DB",
+        name="Mme Dubois",
+        kind="b2c",
+    )
+    run_dunning(acme, date(2026, 11, 2))  # a reminder for the hotel waits in the outbox
+    queued = OutboundMessage.objects.get(customer=hotel.customer)
+    assert queued.status == "queued"
+
+    result = import_bank(acme)
+    assert result == {
+        "lines": 4,
+        "duplicates": 0,
+        "matched": 3,
+        "to_review": 0,
+        "unmatched": 1,
+        "ignored_debits": 1,
+        "rejected": [{"row": 5, "reason": "amount is not a number: 'abc'"}],
+    }
+    hotel.refresh_from_db()
+    garage.refresh_from_db()
+    partial.refresh_from_db()
+    assert hotel.is_paid and hotel.paid_on == date(2026, 11, 19)
+    # 898.50 from Garage Martin, no reference: name and amount, 1.50 of bank fees.
+    assert garage.is_paid
+    assert garage.allocations.filter(payment__source="writeoff").get().amount == 1.50
+    assert partial.amount_paid == 200 and not partial.is_paid  # partial, by reference
+    unmatched = BankLine.objects.get(status="unmatched")
+    assert (
+        unmatched.payer == "Inconnu SARL" and unmatched.payment.allocations.count() == 0
+    )
+    queued.refresh_from_db()
+    assert (queued.status, queued.status_reason) == ("cancelled", "paid")
+    assert Event.objects.filter(kind="invoice.paid").count() == 2
+    acme.refresh_from_db()
+    assert acme.bank_data_as_of == date(2026, 11, 20)
+    assert verify(acme).ok
+
+    again = import_bank(acme)
+    assert (again["duplicates"], again["matched"], again["unmatched"]) == (4, 0, 0)
+    assert BankLine.objects.count() == 4
+
+
+def test_uncertain_payment_waits_for_review_and_holds_reminders(acme):
+    # The statement has 300.00 from "Inconnu SARL": a known payer, but no invoice
+    # or set of invoices of theirs comes to that amount.
+    make_invoice(
+        acme,
+        "X-1",
+        date(2026, 11, 1),
+        total="250.00",
+        customer_ref="IS",
+        name="Inconnu SARL",
+    )
+    make_invoice(acme, "X-2", date(2026, 11, 2), total="450.00", customer_ref="IS")
+    import_bank(acme)
+    line = BankLine.objects.get(payer="Inconnu SARL")
+    assert line.status == "to_review" and line.candidates == ["X-1", "X-2"]
+    assert line.payment.customer.ref == "IS" and line.payment.allocations.count() == 0
+    assert not Invoice.objects.get(number="X-1").is_paid
+    result = run_dunning(acme, date(2026, 11, 21), dry_run=True)
+    assert result["actions"] == []
+    assert {s["reason"] for s in result["skipped"]} == {"payment_pending"}
