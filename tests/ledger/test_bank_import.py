@@ -2,7 +2,7 @@
 the rest queued for review, duplicates skipped, pending reminders cancelled."""
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
