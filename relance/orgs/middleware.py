@@ -17,7 +17,9 @@ class CurrentOrganisationMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             memberships = list(
-                Membership.objects.filter(user=user).select_related("org")
+                Membership.objects.filter(user=user)
+                .select_related("org")
+                .order_by("created_at", "pk")  # the first joined is the default
             )
             chosen = request.session.get(SESSION_KEY)
             current = next((m for m in memberships if m.org_id == chosen), None)
