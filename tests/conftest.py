@@ -3,13 +3,20 @@ charlie (read-only at Acme)."""
 
 import email
 import email.policy
+import os
 import socket
 from contextlib import contextmanager
 
 import pytest
 from aiosmtpd.controller import Controller
+from hypothesis import settings as hypothesis_settings
 
 PASSWORD = "correct horse battery"
+
+# CI replays the same examples every run; a developer's runs explore new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture
