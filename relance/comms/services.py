@@ -119,10 +119,12 @@ def _owner_emails(customers) -> dict[int, str]:
 
 
 def _owner_cc(org, action, owner_email: str | None) -> list[str]:
+    if not owner_email:  # most customers: no need to look the step up
+        return []
     from relance.dunning.services import step_of
 
     step = step_of(org, action)
-    return [owner_email] if owner_email and step and step.involve_owner else []
+    return [owner_email] if step and step.involve_owner else []
 
 
 def queue_owner_notices(org, actions: list[Action]) -> list[OutboundMessage]:
@@ -134,6 +136,7 @@ def queue_owner_notices(org, actions: list[Action]) -> list[OutboundMessage]:
         {a.customer_id for a in actions}
     )
     owners = _owner_emails(customers.values())
+    domain = _domain(org)
     messages = []
     for action in actions:
         owner = owners.get(action.customer_id)
@@ -157,7 +160,7 @@ def queue_owner_notices(org, actions: list[Action]) -> list[OutboundMessage]:
                 to_addresses=[owner],
                 subject=rendered.subject,
                 body_text=rendered.body_text,
-                message_id=make_msgid("relance", domain=_domain(org)),
+                message_id=make_msgid("relance", domain=domain),
                 not_before=action.scheduled_at,
             )
         )
@@ -231,6 +234,16 @@ def _hold_reason(msg: OutboundMessage) -> str | None:
     if len(still_open) != len(invoices):
         return "partly paid since it was written; review before sending"
     return None
+
+
+def prepare_and_send(org=None, actor: str = "system") -> dict:
+    """Render what a crash may have left unrendered, then send what is due."""
+    from relance.dunning.services import prepare_outbox
+    from relance.orgs.models import Organisation
+
+    for each in [org] if org else Organisation.objects.all():
+        prepare_outbox(each, actor)
+    return send_outbox(org)
 
 
 def send_outbox(org=None) -> dict:

@@ -62,13 +62,14 @@ def customer_statement(org, customer: Customer, as_of: date) -> Statement:
         )
         for i in invoices
     ]
-    notice = _last_notice(org, customer) if customer.kind == "b2c" else None
+    notice = _first_notice(org, customer) if customer.kind == "b2c" else None
     return build_statement(
         facts, as_of, rate_table(), b2c=customer.kind == "b2c", notice=notice
     )
 
 
-def _last_notice(org, customer) -> date | None:
+def _first_notice(org, customer) -> date | None:
+    """Legal interest on a consumer's debt runs from the first formal notice."""
     event = (
         Event.objects.filter(
             org=org,

@@ -1,3 +1,5 @@
+from datetime import UTC
+
 from django.db import models
 
 
@@ -37,8 +39,6 @@ class Event(models.Model):
 
 
 def chain_payload(seq, at, actor, kind, customer_id, invoice_id, data) -> dict:
-    from datetime import UTC
-
     return {
         "seq": seq,
         "at": at.astimezone(UTC).isoformat(),

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from relance.comms.services import send_outbox
+from relance.comms.services import prepare_and_send
 from relance.orgs.services import organisation_by_slug
 from relance.output import emit
 
@@ -18,11 +18,6 @@ class Command(BaseCommand):
             org = organisation_by_slug(opts["org"]) if opts["org"] else None
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
-        from relance.dunning.services import prepare_outbox
-        from relance.orgs.models import Organisation
-
-        for each in [org] if org else Organisation.objects.all():
-            prepare_outbox(each, actor="cli")  # anything a crash left unrendered
-        counts = send_outbox(org)
+        counts = prepare_and_send(org, actor="cli")
         text = ", ".join(f"{v} {k}" for k, v in counts.items())
         emit(self, counts, opts["json"], text)
