@@ -121,6 +121,23 @@ def _reason(invoice: InvoiceState, done: Mapping[str, date], today: date) -> str
     return f"{when}; previous step {last_key} on {done[last_key].isoformat()}"
 
 
+def send_at(step: Step, today: date, calendar: BusinessCalendar, tz: str) -> datetime:
+    """When a step planned today goes out: its first window on a business day."""
+    return local_instant(_send_day(step, today, calendar), step.window.start, tz)
+
+
+def thanks_due(policy: Policy, steps_done: Iterable[str]) -> bool:
+    """A thank-you follows a payment only when the invoice was actually chased
+    (a pre-reminder alone does not call for one), and only once."""
+    done = set(steps_done)
+    if policy.thank_you is None or policy.thank_you.key in done:
+        return False
+    return any(
+        (i := policy.index(k)) is not None and policy.steps[i].offset_days > 0
+        for k in done
+    )
+
+
 def _send_day(step: Step, today: date, calendar: BusinessCalendar) -> date:
     day = today
     while not (calendar.is_business_day(day) and day.weekday() in step.window.weekdays):
@@ -375,8 +392,4 @@ def _thank_you_due(
         return None
     if not 0 <= (today - inv.paid_on).days <= policy.thank_you_within_days:
         return None
-    chased = any(
-        (i := policy.index(k)) is not None and policy.steps[i].offset_days > 0
-        for k in done
-    )
-    return step if chased else None
+    return step if thanks_due(policy, done) else None

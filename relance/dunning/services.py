@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from relance.core.calendar import BusinessCalendar
 from relance.core.penalties import (
@@ -12,7 +12,7 @@ from relance.core.penalties import (
     prescription_alert,
     prescription_date,
 )
-from relance.core.planner import plan
+from relance.core.planner import PlannedAction, plan
 from relance.core.policy import (
     DEFAULT_POLICY,
     INSTALMENT_POLICY,
@@ -22,7 +22,7 @@ from relance.core.policy import (
     Step,
 )
 from relance.ledger.models import Customer, Invoice
-from relance.orgs.models import Organisation
+from relance.orgs.models import Organisation, org_today
 from relance.timeline.services import NewEvent, record_many
 
 from . import snapshot
@@ -95,6 +95,64 @@ def cancel_for_paid(org: Organisation, invoice_ids, actor: str) -> int:
             actor=actor,
         )
     return len(done)
+
+
+def on_paid(org: Organisation, invoice_ids, actor: str) -> dict:
+    """Invoices just paid: cancel what still waited to go out about them, and
+    plan the thank-you to customers who had been chased (one per customer,
+    grouping its invoices), at the next office window. The daily run would plan
+    it too; doing it now keeps the queues truthful the moment money arrives."""
+    from relance.core.calendar import BusinessCalendar
+    from relance.core.planner import send_at, thanks_due
+
+    ids = list(invoice_ids)
+    cancelled = cancel_for_paid(org, ids, actor)
+    today = org_today(org)
+    done: dict[int, set[str]] = {}
+    last: dict[int, tuple[str, str]] = {}
+    for inv, step, policy, segment in (
+        ActionInvoice.objects.filter(invoice_id__in=ids, action__org=org)
+        .exclude(action__status=ActionStatus.CANCELLED)
+        .order_by("action__run_date", "action_id")
+        .values_list("invoice_id", "step", "action__policy", "action__segment")
+    ):
+        done.setdefault(inv, set()).add(step)
+        last[inv] = (policy, segment)
+    policies = policies_for(org)
+    groups: dict[tuple[int, str, str], list[int]] = {}
+    for inv in Invoice.objects.filter(org=org, pk__in=ids, paid_on__isnull=False):
+        policy_name, segment = last.get(inv.pk, ("default", ""))
+        policy = policies.get(policy_name, DEFAULT_POLICY)
+        if thanks_due(policy, done.get(inv.pk, ())):
+            key = (inv.customer_id, policy.name, segment)
+            groups.setdefault(key, []).append(inv.pk)
+    if not groups:
+        return {"cancelled": cancelled, "thanked": 0}
+    calendar = BusinessCalendar(org.country)
+    planned = [
+        PlannedAction(
+            customer_id=customer_id,
+            step=policies[name].thank_you,
+            invoice_ids=tuple(sorted(invs)),
+            scheduled_at=send_at(
+                policies[name].thank_you, today, calendar, org.timezone
+            ),
+            reason="paid after being chased",
+            segment=segment,
+            policy=name,
+        )
+        for (customer_id, name, segment), invs in groups.items()
+    ]
+    numbers = dict(Invoice.objects.filter(pk__in=ids).values_list("pk", "number"))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                actions = _write(org, today, planned, numbers, actor, run=False)
+        except IntegrityError:
+            return {"cancelled": cancelled, "thanked": 0}  # planned concurrently
+    if actions:
+        prepare_outbox(org, actor)
+    return {"cancelled": cancelled, "thanked": len(actions)}
 
 
 def prepare_outbox(org: Organisation, actor: str = "system") -> None:
@@ -269,7 +327,7 @@ def _status(planned) -> str:
     return ActionStatus.TODO
 
 
-def _write(org, today, planned, numbers, actor) -> list[Action]:
+def _write(org, today, planned, numbers, actor, run: bool = True) -> list[Action]:
     actions = Action.objects.bulk_create(
         [
             Action(
@@ -313,7 +371,8 @@ def _write(org, today, planned, numbers, actor) -> list[Action]:
         )
         for a, p in zip(actions, planned, strict=True)
     ]
-    events.append(NewEvent("dunning.run", {"date": today, "actions": len(actions)}))
+    if run:
+        events.append(NewEvent("dunning.run", {"date": today, "actions": len(actions)}))
     record_many(org, events, actor=actor)
     return actions
 

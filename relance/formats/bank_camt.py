@@ -3,8 +3,6 @@ entity expansion and external entities are refused, never followed."""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
@@ -12,35 +10,8 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
+from .bank_line import BankLine, finish, too_large
 from .errors import ReadResult, RowError
-
-MAX_BYTES = 50 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class BankLine:
-    row: int  # position of the entry in the file, from 1
-    booked: date
-    amount: Decimal  # positive: money received; negative: money paid out
-    currency: str
-    payer: str = ""
-    remittance: str = ""
-    creditor_ref: str = ""
-    end_to_end: str = ""
-    bank_ref: str = ""
-    account: str = ""
-
-    @property
-    def checksum(self) -> str:
-        """Same line in two statements, same checksum: duplicates are skipped."""
-        parts = (
-            self.account,
-            self.booked.isoformat(),
-            str(self.amount),
-            self.currency,
-            self.bank_ref or "|".join((self.end_to_end, self.remittance, self.payer)),
-        )
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def _local(tag: str) -> str:
@@ -73,10 +44,8 @@ def _day(node: Element | None) -> date | None:
 
 
 def read_camt(data: bytes) -> ReadResult[BankLine]:
-    if len(data) > MAX_BYTES:
-        return ReadResult(
-            [], [RowError(0, f"file larger than {MAX_BYTES // 2**20} MB")]
-        )
+    if refused := too_large(data):
+        return refused
     try:
         root = ElementTree.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
@@ -91,7 +60,6 @@ def read_camt(data: bytes) -> ReadResult[BankLine]:
             [], [RowError(0, "no CAMT statement (Stmt or Ntfctn) in the file")]
         )
     records, errors, row = [], [], 0
-    latest: date | None = None
     for stmt in statements:
         account = _text(stmt, "Acct", "Id", "IBAN") or _text(
             stmt, "Acct", "Id", "Othr", "Id"
@@ -106,9 +74,7 @@ def read_camt(data: bytes) -> ReadResult[BankLine]:
                 )
                 continue
             records += lines
-            latest = max([latest or lines[0].booked, *(x.booked for x in lines)])
-    details = {"latest_booking": latest.isoformat()} if latest else {}
-    return ReadResult(records, errors, details)
+    return finish(records, errors, {"format": "CAMT"})
 
 
 def _entry(entry: Element, row: int, account: str) -> list[BankLine]:

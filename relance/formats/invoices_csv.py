@@ -1,4 +1,5 @@
-"""Invoices from a CSV export, columns named in French or English."""
+"""Invoices from a table (CSV, or XLSX through invoices_xlsx), columns named in
+French or English or by an organisation's saved mapping."""
 
 from __future__ import annotations
 
@@ -95,28 +96,84 @@ class InvoiceRecord:
     paid_date: date | None = None
     siren: str = ""
     kind: str = "b2b"
+    vat_number: str = ""
+    # E-invoices: the PDF to keep as the invoice's document, and the text in
+    # which the legal mentions are looked for.
+    document: bytes | None = None
+    document_text: str | None = None
 
 
-def map_headers(header: list[str]) -> tuple[dict[str, int], list[str]]:
-    """Column index of each known field, and the headers left unused."""
+def _guess(name: str, lookup: dict[str, str]) -> str | None:
+    """The field a header names: an alias exactly, else an alias followed by a
+    unit or a note ("Montant TTC (€)", "Échéance le")."""
+    key = normalise_header(name)
+    if key in lookup:
+        return lookup[key]
+    for alias in sorted(lookup, key=len, reverse=True):
+        if len(alias) > 2 and key.startswith(alias + "_"):
+            return lookup[alias]
+    return None
+
+
+def map_headers(
+    header: list[str], columns: dict[str, str] | None = None
+) -> tuple[dict[str, int], list[str]]:
+    """Column index of each known field, and the headers left unused. `columns`
+    (field -> header, an organisation's saved mapping) wins over the guess."""
     lookup = {alias: field for field, names in ALIASES.items() for alias in names}
     mapping: dict[str, int] = {}
+    wanted = {normalise_header(h): f for f, h in (columns or {}).items()}
+    for idx, name in enumerate(header):
+        field = wanted.get(normalise_header(name))
+        if field and field not in mapping:
+            mapping[field] = idx
+    taken = set(mapping.values())
     unused = []
     for idx, name in enumerate(header):
-        field = lookup.get(normalise_header(name))
-        if field and field not in mapping:
+        if idx in taken:
+            continue
+        field = _guess(name, lookup)
+        if field and field not in mapping and field not in (columns or {}):
             mapping[field] = idx
         else:
             unused.append(name)
     return mapping, unused
 
 
-def read_invoices(data: bytes) -> ReadResult[InvoiceRecord]:
+def check_columns(columns: dict[str, str]) -> None:
+    """A mapping to save: known fields only, each column used once."""
+    unknown = sorted(set(columns) - set(ALIASES))
+    if unknown:
+        raise ValueError(
+            f"unknown field(s) {', '.join(unknown)}; known: {', '.join(ALIASES)}"
+        )
+    headers = [normalise_header(h) for h in columns.values()]
+    if len(set(headers)) != len(headers):
+        raise ValueError("a column is mapped to two fields")
+
+
+def read_invoices(
+    data: bytes, columns: dict[str, str] | None = None
+) -> ReadResult[InvoiceRecord]:
+    """Invoices from CSV text (any separator, UTF-8 or Windows-1252)."""
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
     header, rows = read_rows(text, delimiter)
     details = {"encoding": encoding, "delimiter": delimiter}
-    mapping, unused = map_headers(header)
+    return invoices_from_rows(header, rows, details, columns)
+
+
+def invoices_from_rows(
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    details: dict[str, str],
+    columns: dict[str, str] | None = None,
+) -> ReadResult[InvoiceRecord]:
+    """Records from a table of text cells, whatever file it came from."""
+    mapping, unused = map_headers(header, columns)
+    details["columns"] = ", ".join(
+        f"{header[i]} -> {f}" for f, i in sorted(mapping.items(), key=lambda x: x[1])
+    )
     if unused:
         details["ignored_columns"] = ", ".join(unused)
     missing = [f for f in REQUIRED if f not in mapping]
@@ -124,6 +181,12 @@ def read_invoices(data: bytes) -> ReadResult[InvoiceRecord]:
         missing.append("customer_ref or customer_name")
     if not header:
         return ReadResult([], [RowError(0, "the file is empty")], details)
+    lost = [h for f, h in (columns or {}).items() if f not in mapping]
+    if lost:
+        reason = (
+            f"saved column mapping names column(s) not in the file: {', '.join(lost)}"
+        )
+        return ReadResult([], [RowError(1, reason)], details)
     if missing:
         found = ", ".join(header)
         reason = f"missing column(s): {', '.join(missing)} (found: {found})"

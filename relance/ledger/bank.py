@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 
 from relance.core.matching import Credit, Matcher, OpenItem
-from relance.formats.bank_camt import read_camt
+from relance.formats.bank import read_bank
 from relance.orgs.models import Organisation
 from relance.timeline.services import NewEvent, record_many
 
@@ -32,7 +32,7 @@ APPLY_FROM = 0.8  # confidence at which a match is applied without a person
 
 
 def import_bank(org: Organisation, data: bytes, filename: str, actor: str) -> dict:
-    result = read_camt(data)
+    result = read_bank(data)
     credits = [x for x in result.records if x.amount > 0]
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -187,7 +187,7 @@ def _apply(org, batch, lines, actor) -> dict:
     ]
     record_many(org, events, actor=actor)
     if newly_paid:
-        from relance.dunning.services import cancel_for_paid
+        from relance.dunning.services import on_paid
 
-        cancel_for_paid(org, newly_paid, actor)
+        on_paid(org, newly_paid, actor)
     return counts

@@ -243,3 +243,22 @@ class BankLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} on {self.booked}"
+
+
+class ColumnMapping(models.Model):
+    """An organisation's saved column mapping for an import kind: the field each
+    column of its accounting package's export holds, so the next file of the
+    same shape needs no guessing."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    kind = models.CharField(max_length=20, default="invoices")
+    columns = models.JSONField(default=dict)  # field -> header as in the file
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "kind"], name="one_mapping_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} columns of {self.org_id}"

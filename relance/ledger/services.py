@@ -16,13 +16,15 @@ from django.db import transaction
 from django.db.models import Max, Sum
 
 from relance.core.compliance import check_invoice
-from relance.formats.invoices_csv import InvoiceRecord, read_invoices
+from relance.formats.invoices import read_invoice_file
+from relance.formats.invoices_csv import InvoiceRecord, check_columns
 from relance.formats.pdf_text import pdf_text
 from relance.orgs.models import Organisation, org_today
 from relance.timeline.services import NewEvent, record_many
 
 from .models import (
     Allocation,
+    ColumnMapping,
     Contact,
     Customer,
     ImportBatch,
@@ -61,17 +63,51 @@ def refresh_paid(invoice_ids: Iterable[int]) -> list[int]:
     return newly_paid
 
 
-def invoice_defects(issued: date, due: date, kind: str) -> list[dict]:
+def invoice_defects(
+    issued: date, due: date, kind: str, text: str | None = None
+) -> list[dict]:
     return [
         {"code": d.code, "message": d.message, "blocking": d.blocking}
-        for d in check_invoice(issued, due, b2b=kind == "b2b")
+        for d in check_invoice(issued, due, b2b=kind == "b2b", document_text=text)
     ]
 
 
-def import_invoices(org: Organisation, data: bytes, filename: str, actor: str) -> dict:
-    """Import a CSV of invoices. Rejected rows are kept with their reason; valid
-    rows are written together or not at all. Re-importing a file changes nothing."""
-    result = read_invoices(data)
+def saved_columns(org: Organisation, kind: str = "invoices") -> dict[str, str]:
+    mapping = ColumnMapping.objects.filter(org=org, kind=kind).first()
+    return dict(mapping.columns) if mapping else {}
+
+
+def save_columns(
+    org: Organisation, columns: dict[str, str], actor: str, kind: str = "invoices"
+) -> None:
+    """Keep a column mapping for the organisation's next imports."""
+    check_columns(columns)
+    with transaction.atomic():
+        ColumnMapping.objects.update_or_create(
+            org=org, kind=kind, defaults={"columns": columns}
+        )
+        record_many(
+            org, [NewEvent("import.mapping_saved", {"columns": columns})], actor
+        )
+
+
+def import_invoices(
+    org: Organisation,
+    data: bytes,
+    filename: str,
+    actor: str,
+    *,
+    columns: dict[str, str] | None = None,
+) -> dict:
+    """Import a file of invoices: CSV or XLSX (columns guessed, or `columns`, or
+    the organisation's saved mapping), FEC, CII or UBL XML, Factur-X PDF.
+    Rejected rows are kept with their reason; valid rows are written together or
+    not at all. Re-importing a file changes nothing."""
+    result = read_invoice_file(
+        data,
+        columns={**saved_columns(org), **(columns or {})},
+        default_days=org.default_terms_days,
+    )
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             org=org,
@@ -122,15 +158,22 @@ def import_invoices(org: Organisation, data: bytes, filename: str, actor: str) -
             actor=actor,
         )
         if writer.newly_paid:
-            from relance.dunning.services import cancel_for_paid
+            from relance.dunning.services import on_paid
 
-            cancel_for_paid(org, writer.newly_paid, actor)
+            on_paid(org, writer.newly_paid, actor)
+    notes = [
+        result.details[k]
+        for k in ("due_dates", "ignored_columns", "unlettered_credits")
+        if k in result.details
+    ]
     return {
         "batch": batch.pk,
+        "format": result.details.get("format", ""),
         "imported": batch.imported,
         "updated": batch.updated,
         "rejected": [{"row": r, "reason": why} for r, why, _ in sorted(rejected)],
         "flagged": writer.flagged,
+        "notes": notes,
     }
 
 
@@ -187,7 +230,9 @@ class _InvoiceWriter:
             customer = customers[rec.customer_ref]
             inv = self._existing(rec.number)
             values = {f: getattr(rec, f) for f in self.FIELDS}
-            values["defects"] = invoice_defects(rec.issue_date, rec.due_date, rec.kind)
+            values["defects"] = invoice_defects(
+                rec.issue_date, rec.due_date, rec.kind, rec.document_text
+            )
             if values["defects"]:
                 self.flagged.append(
                     {
@@ -228,10 +273,41 @@ class _InvoiceWriter:
                 )
             )
         by_number = {i.number: i for i in [*to_create, *touched]}
+        self._documents(records, by_number)
         paid_changed = self._imported_payments(records, by_number)
         updated_ids = {i.pk for i in to_update} | paid_changed
         self.updated = len(updated_ids - {i.pk for i in to_create})
         self.newly_paid = refresh_paid(i.pk for i in by_number.values())
+        paid = set(self.newly_paid)
+        self.events += [
+            NewEvent("invoice.paid", {"number": i.number}, i.customer_id, i.pk)
+            for i in by_number.values()
+            if i.pk in paid
+        ]
+
+    def _documents(self, records, by_number: dict[str, Invoice]) -> None:
+        """Keep the PDF an e-invoice came in as the invoice's document."""
+        for rec in records:
+            if rec.document is None:
+                continue
+            inv = by_number[rec.number]
+            digest = hashlib.sha256(rec.document).hexdigest()
+            if inv.document and _stored_sha256(inv.document) == digest:
+                continue  # the same PDF again: nothing changes
+            inv.document.save(
+                f"{self.org.slug}-{_key(rec.number)}.pdf",
+                ContentFile(rec.document),
+                save=False,
+            )
+            Invoice.objects.filter(pk=inv.pk).update(document=inv.document.name)
+            self.events.append(
+                NewEvent(
+                    "document.attached",
+                    {"file": inv.document.name, "sha256": digest},
+                    inv.customer_id,
+                    inv.pk,
+                )
+            )
 
     def _customers(self, records: list[InvoiceRecord]) -> dict[str, Customer]:
         refs = {r.customer_ref: r for r in records}
@@ -240,7 +316,12 @@ class _InvoiceWriter:
         }
         new = [
             Customer(
-                org=self.org, ref=ref, name=r.customer_name, kind=r.kind, siren=r.siren
+                org=self.org,
+                ref=ref,
+                name=r.customer_name,
+                kind=r.kind,
+                siren=r.siren,
+                vat_number=r.vat_number,
             )
             for ref, r in refs.items()
             if ref not in existing
@@ -258,6 +339,7 @@ class _InvoiceWriter:
                 "name": r.customer_name,
                 "kind": r.kind,
                 "siren": r.siren or c.siren,
+                "vat_number": r.vat_number or c.vat_number,
             }
             diff = {k: v for k, v in wanted.items() if getattr(c, k) != v}
             if diff and c not in new:
@@ -266,7 +348,7 @@ class _InvoiceWriter:
                 changed.append(c)
                 self.events.append(NewEvent("customer.updated", diff, c.pk))
         Customer.objects.bulk_update(
-            changed, ["name", "kind", "siren"], batch_size=2000
+            changed, ["name", "kind", "siren", "vat_number"], batch_size=2000
         )
         self._contacts(refs, existing)
         return existing
@@ -352,6 +434,14 @@ class _InvoiceWriter:
             batch_size=2000,
         )
         return changed
+
+
+def _stored_sha256(field) -> str | None:
+    try:
+        with field.open("rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
 
 
 def _key(text: str) -> str:

@@ -25,6 +25,9 @@ class Organisation(models.Model):
     # data is older than that (a payment may be on its way unseen).
     bank_data_as_of = models.DateField(null=True, blank=True)
     bank_max_age_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Terms applied when an imported file gives no due date (FEC, some
+    # e-invoices); 30 days is the legal default when nothing was agreed.
+    default_terms_days = models.PositiveSmallIntegerField(default=30)
     # Head of the timeline hash chain, moved forward with every event.
     timeline_seq = models.PositiveBigIntegerField(default=0)
     timeline_head = models.CharField(max_length=64, default="0" * 64)

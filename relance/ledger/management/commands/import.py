@@ -3,19 +3,39 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from relance.ledger.services import attach_documents, import_invoices
+from relance.ledger.services import attach_documents, import_invoices, save_columns
 from relance.orgs.services import organisation_by_slug
 from relance.output import emit
 
 
 class Command(BaseCommand):
-    help = "Import invoices from a CSV file, or attach invoice PDFs."
+    help = (
+        "Import invoices (CSV, XLSX, FEC, Factur-X/ZUGFeRD PDF, CII or UBL XML), "
+        "a bank statement, or attach invoice PDFs."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="kind", required=True)
-        invoices = sub.add_parser("invoices", help="invoices from CSV")
+        invoices = sub.add_parser(
+            "invoices",
+            help="invoices from CSV, XLSX, FEC, Factur-X/ZUGFeRD PDF, CII or UBL XML",
+        )
         invoices.add_argument("file")
-        bank = sub.add_parser("bank", help="bank statement (CAMT.053 / CAMT.054)")
+        invoices.add_argument(
+            "--column",
+            action="append",
+            default=[],
+            metavar="FIELD=HEADER",
+            help="the column holding a field, e.g. number='N° pièce' (repeatable)",
+        )
+        invoices.add_argument(
+            "--save-columns",
+            action="store_true",
+            help="keep the --column mapping for the organisation's next imports",
+        )
+        bank = sub.add_parser(
+            "bank", help="bank statement (CAMT.053/054, OFX, MT940 or bank CSV)"
+        )
         bank.add_argument("file")
         documents = sub.add_parser(
             "documents", help="invoice PDFs, matched by the number in the file name"
@@ -37,12 +57,29 @@ class Command(BaseCommand):
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
-        result = import_invoices(org, path.read_bytes(), path.name, actor="cli")
-        data = {k: result[k] for k in ("imported", "updated", "rejected", "flagged")}
+        columns = {}
+        for item in opts["column"]:
+            field, sep, header = item.partition("=")
+            if not sep or not field.strip() or not header.strip():
+                raise CommandError(f"--column expects FIELD=HEADER, got {item!r}")
+            columns[field.strip()] = header.strip()
+        if opts["save_columns"]:
+            if not columns:
+                raise CommandError("--save-columns needs at least one --column")
+            try:
+                save_columns(org, columns, actor="cli")
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+        result = import_invoices(
+            org, path.read_bytes(), path.name, actor="cli", columns=columns
+        )
+        keys = ("format", "imported", "updated", "rejected", "flagged", "notes")
+        data = {k: result[k] for k in keys}
         lines = [
-            f"{data['imported']} imported, {data['updated']} updated, "
-            f"{len(data['rejected'])} rejected"
+            f"{data['format']}: {data['imported']} imported, {data['updated']} "
+            f"updated, {len(data['rejected'])} rejected"
         ]
+        lines += [f"  note: {n}" for n in data["notes"]]
         lines += [f"  row {r['row']}: {r['reason']}" for r in data["rejected"]]
         lines += [
             f"  flagged {f['invoice']}: {', '.join(f['defects'])}"

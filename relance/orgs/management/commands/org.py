@@ -42,6 +42,11 @@ class Command(BaseCommand):
             help="hold reminders while bank data is older (0: off)",
         )
         change.add_argument("--bank-data-as-of", help="date of the latest bank data")
+        change.add_argument(
+            "--default-terms-days",
+            type=int,
+            help="terms applied when an imported file has no due date (FEC)",
+        )
         change.add_argument("--json", action="store_true")
         listing = sub.add_parser("list", help="list organisations")
         listing.add_argument("--json", action="store_true")
@@ -81,6 +86,10 @@ class Command(BaseCommand):
         }
         if opts["bank_max_age_days"] is not None:
             changes["bank_max_age_days"] = opts["bank_max_age_days"] or None
+        if opts["default_terms_days"] is not None:
+            if not 0 <= opts["default_terms_days"] <= 365:
+                raise CommandError("--default-terms-days must be between 0 and 365")
+            changes["default_terms_days"] = opts["default_terms_days"]
         if opts["bank_data_as_of"]:
             try:
                 changes["bank_data_as_of"] = date.fromisoformat(opts["bank_data_as_of"])

@@ -1,0 +1,448 @@
+"""Electronic invoices: Factur-X and ZUGFeRD PDFs (every profile, MINIMUM to
+EXTENDED, and ZUGFeRD 1.0), UN/CEFACT CII XML and OASIS UBL XML. XML is parsed
+with defusedxml (entity expansion and external entities refused) and read by
+local element names, so that the namespace versions of each standard and the
+paths of each profile are all understood."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
+from relance.core.identifiers import siren_from_vat, validate_siren
+from relance.core.terms import due_from_terms
+
+from .errors import ReadResult, RowError
+from .invoices_csv import CENT, InvoiceRecord
+from .pdf_text import pdf_text
+
+MAX_BYTES = 20 * 1024 * 1024
+INVOICE_TYPES = {"380", "384", "389", "751", "386", "326", "875", "876", "877"}
+CREDIT_TYPES = {"381", "261", "262", "396", "532"}
+# Names under which Factur-X (factur-x.xml), ZUGFeRD 2 (zugferd-invoice.xml),
+# ZUGFeRD 1 (ZUGFeRD-invoice.xml) and XRechnung (xrechnung.xml) embed their XML.
+EMBEDDED = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(node: Element | None, name: str) -> Iterator[Element]:
+    if node is not None:
+        yield from (c for c in node if _local(c.tag) == name)
+
+
+def _first(node: Element | None, *path: str) -> Element | None:
+    """The first element down a path of local names; a name may be "A|B"."""
+    for step in path:
+        if node is None:
+            return None
+        names = step.split("|")
+        node = next((c for c in node if _local(c.tag) in names), None)
+    return node
+
+
+def _text(node: Element | None, *path: str) -> str:
+    found = _first(node, *path)
+    return " ".join((found.text or "").split()) if found is not None else ""
+
+
+def _descendants(node: Element | None, name: str) -> list[Element]:
+    return [e for e in node.iter() if _local(e.tag) == name] if node is not None else []
+
+
+def _parse(data: bytes) -> Element:
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"file larger than {MAX_BYTES // 2**20} MB")
+    try:
+        return ElementTree.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise ValueError(f"refused unsafe XML: {type(exc).__name__}") from None
+    except ElementTree.ParseError as exc:
+        raise ValueError(f"not well-formed XML: {exc}") from None
+
+
+def _amount(text: str, what: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{what} is not a number: {text!r}") from None
+    if not value.is_finite():
+        raise ValueError(f"{what} is not a number: {text!r}")
+    return value.quantize(CENT)
+
+
+def _cii_date(node: Element | None) -> date | None:
+    """udt:DateTimeString format="102" (yyyymmdd), the only format in use."""
+    if node is None:
+        return None
+    text = _text(node, "DateTimeString") or " ".join((node.text or "").split())
+    digits = re.sub(r"\D", "", text)[:8]
+    if len(digits) != 8:
+        raise ValueError(f"not a date: {text!r}")
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        raise ValueError(f"not a date: {text!r}") from None
+
+
+def _iso_date(text: str, what: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValueError(f"{what} is not a date: {text!r}") from None
+
+
+def _siren(scheme_ids: list[tuple[str, str]], vat: str) -> str:
+    """SIREN from a legal registration (ISO 6523 scheme 0002, or a SIRET under
+    0009), else from a French VAT number."""
+    for scheme, value in scheme_ids:
+        digits = re.sub(r"\s", "", value)
+        if scheme in ("0002", "") and len(digits) == 9 and digits.isdigit():
+            return validate_siren(digits)
+        if scheme == "0009" and len(digits) == 14 and digits.isdigit():
+            return validate_siren(digits[:9])
+    return (siren_from_vat(vat) or "") if vat else ""
+
+
+def _due(
+    issued: date,
+    due: date | None,
+    terms: str,
+    default_days: int,
+    notes: list[str],
+) -> date:
+    if due is not None:
+        return due
+    from_terms = due_from_terms(terms, issued) if terms else None
+    if from_terms is not None:
+        notes.append(f"due date from the payment terms {terms!r}")
+        return from_terms
+    notes.append(f"no due date nor terms: the default of {default_days} days applied")
+    return issued + timedelta(days=default_days)
+
+
+def cii_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[str]]:
+    """One CII invoice (Factur-X, ZUGFeRD 2 or 1): the record and notes on how
+    its due date was found."""
+    doc = _first(root, "ExchangedDocument|HeaderExchangedDocument")
+    trade = _first(
+        root, "SupplyChainTradeTransaction|SpecifiedSupplyChainTradeTransaction"
+    )
+    if doc is None or trade is None:
+        raise ValueError(
+            "not a CII invoice (no ExchangedDocument or trade transaction)"
+        )
+    number = _text(doc, "ID")
+    if not number:
+        raise ValueError("invoice without a number (ExchangedDocument/ID)")
+    kind = _text(doc, "TypeCode")
+    if kind in CREDIT_TYPES:
+        raise ValueError(f"{number} is a credit note (type {kind}), not an invoice")
+    issued = _cii_date(_first(doc, "IssueDateTime"))
+    if issued is None:
+        raise ValueError(f"{number}: no issue date")
+    agreement = _first(
+        trade, "ApplicableHeaderTradeAgreement|ApplicableSupplyChainTradeAgreement"
+    )
+    settlement = _first(
+        trade, "ApplicableHeaderTradeSettlement|ApplicableSupplyChainTradeSettlement"
+    )
+    buyer = _first(agreement, "BuyerTradeParty")
+    if buyer is None or settlement is None:
+        raise ValueError(f"{number}: no buyer or no settlement")
+    totals = _first(
+        settlement,
+        "SpecifiedTradeSettlementHeaderMonetarySummation"
+        "|SpecifiedTradeSettlementMonetarySummation",
+    )
+    currency = _text(settlement, "InvoiceCurrencyCode") or "EUR"
+    grand = _text(totals, "GrandTotalAmount")
+    payable = _text(totals, "DuePayableAmount")
+    if not grand and not payable:
+        raise ValueError(f"{number}: no GrandTotalAmount nor DuePayableAmount")
+    total = _amount(grand or payable, "GrandTotalAmount")
+    prepaid = _text(totals, "TotalPrepaidAmount")
+    paid = _amount(prepaid, "TotalPrepaidAmount") if prepaid else Decimal("0")
+    if not prepaid and grand and payable:
+        paid = max(total - _amount(payable, "DuePayableAmount"), Decimal("0"))
+    basis = _text(totals, "TaxBasisTotalAmount")
+    tax_nodes = list(_children(totals, "TaxTotalAmount"))
+    tax_node = next(
+        (t for t in tax_nodes if t.get("currencyID", currency) == currency),
+        tax_nodes[0] if tax_nodes else None,
+    )
+    terms_nodes = list(_children(settlement, "SpecifiedTradePaymentTerms"))
+    dues = [
+        d
+        for t in terms_nodes
+        if (d := _cii_date(_first(t, "DueDateDateTime"))) is not None
+    ]
+    terms = " ".join(_text(t, "Description") for t in terms_nodes).strip()
+    notes: list[str] = []
+    due = _due(issued, min(dues) if dues else None, terms, default_days, notes)
+    vat = next(
+        (
+            _text(r, "ID")
+            for r in _children(buyer, "SpecifiedTaxRegistration")
+            if _first(r, "ID") is not None
+            and _first(r, "ID").get("schemeID", "VA") == "VA"
+        ),
+        "",
+    )
+    legal = _first(buyer, "SpecifiedLegalOrganization")
+    ids = [
+        (e.get("schemeID", ""), (e.text or "").strip()) for e in _children(legal, "ID")
+    ]
+    emails = [
+        _text(u, "URIID")
+        for u in [
+            *_children(buyer, "URIUniversalCommunication"),
+            *(
+                e
+                for c in _children(buyer, "DefinedTradeContact")
+                for e in _children(c, "EmailURIUniversalCommunication")
+            ),
+        ]
+        if _first(u, "URIID") is not None
+        and _first(u, "URIID").get("schemeID", "EM") == "EM"
+    ]
+    name = _text(buyer, "Name") or _text(legal, "TradingBusinessName")
+    siren = _siren(ids, vat)
+    ref = _text(buyer, "ID") or siren or vat or name.upper()
+    if not ref:
+        raise ValueError(f"{number}: the buyer has no identifier nor name")
+    mentions = [_text(n, "Content") for n in _descendants(doc, "IncludedNote")] + [
+        terms
+    ]
+    return (
+        _record(
+            number=number,
+            ref=ref,
+            name=name or ref,
+            emails=emails,
+            issued=issued,
+            due=due,
+            total=total,
+            currency=currency,
+            basis=basis,
+            tax=(tax_node.text or "").strip() if tax_node is not None else "",
+            paid=paid,
+            siren=siren,
+            vat=vat,
+            text="\n".join(m for m in mentions if m),
+        ),
+        notes,
+    )
+
+
+def ubl_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[str]]:
+    if _local(root.tag) == "CreditNote":
+        raise ValueError(
+            f"{_text(root, 'ID') or 'this document'} is a credit note, not an invoice"
+        )
+    number = _text(root, "ID")
+    if not number:
+        raise ValueError("invoice without a number (cbc:ID)")
+    kind = _text(root, "InvoiceTypeCode")
+    if kind in CREDIT_TYPES:
+        raise ValueError(f"{number} is a credit note (type {kind}), not an invoice")
+    issued = _iso_date(_text(root, "IssueDate"), "IssueDate")
+    if issued is None:
+        raise ValueError(f"{number}: no IssueDate")
+    due = _iso_date(_text(root, "DueDate"), "DueDate") or _iso_date(
+        _text(root, "PaymentMeans", "PaymentDueDate"), "PaymentDueDate"
+    )
+    terms = " ".join(_text(t, "Note") for t in _children(root, "PaymentTerms"))
+    notes: list[str] = []
+    due = _due(issued, due, terms.strip(), default_days, notes)
+    party = _first(root, "AccountingCustomerParty", "Party")
+    if party is None:
+        raise ValueError(f"{number}: no AccountingCustomerParty")
+    totals = _first(root, "LegalMonetaryTotal")
+    currency = _text(root, "DocumentCurrencyCode") or "EUR"
+    inclusive = _text(totals, "TaxInclusiveAmount")
+    payable = _text(totals, "PayableAmount")
+    if not inclusive and not payable:
+        raise ValueError(f"{number}: no TaxInclusiveAmount nor PayableAmount")
+    total = _amount(inclusive or payable, "TaxInclusiveAmount")
+    prepaid = _text(totals, "PrepaidAmount")
+    paid = _amount(prepaid, "PrepaidAmount") if prepaid else Decimal("0")
+    vat = next(
+        (
+            _text(s, "CompanyID")
+            for s in _children(party, "PartyTaxScheme")
+            if _text(s, "CompanyID")
+        ),
+        "",
+    )
+    legal = _first(party, "PartyLegalEntity")
+    company = _first(legal, "CompanyID")
+    ids = (
+        [(company.get("schemeID", ""), (company.text or "").strip())]
+        if company is not None
+        else []
+    )
+    endpoint = _first(party, "EndpointID")
+    if endpoint is not None:
+        ids.append((endpoint.get("schemeID", "x"), (endpoint.text or "").strip()))
+    name = _text(party, "PartyName", "Name") or _text(legal, "RegistrationName")
+    siren = _siren(ids, vat)
+    ref = _text(party, "PartyIdentification", "ID") or siren or vat or name.upper()
+    if not ref:
+        raise ValueError(f"{number}: the buyer has no identifier nor name")
+    email = _text(party, "Contact", "ElectronicMail")
+    tax_total = _first(root, "TaxTotal")
+    return (
+        _record(
+            number=number,
+            ref=ref,
+            name=name or ref,
+            emails=[email] if email else [],
+            issued=issued,
+            due=due,
+            total=total,
+            currency=currency,
+            basis=_text(totals, "TaxExclusiveAmount"),
+            tax=_text(tax_total, "TaxAmount"),
+            paid=paid,
+            siren=siren,
+            vat=vat,
+            text="\n".join(
+                [_text(n) for n in _children(root, "Note")] + [terms]
+            ).strip(),
+        ),
+        notes,
+    )
+
+
+def _record(
+    *,
+    number,
+    ref,
+    name,
+    emails,
+    issued,
+    due,
+    total,
+    currency,
+    basis,
+    tax,
+    paid,
+    siren,
+    vat,
+    text,
+) -> InvoiceRecord:
+    if due < issued:
+        raise ValueError(f"{number}: due date {due} is before the issue date {issued}")
+    if total <= 0:
+        raise ValueError(f"{number}: total must be positive, got {total}")
+    if not Decimal("0") <= paid <= total:
+        raise ValueError(f"{number}: prepaid {paid} must be between 0 and {total}")
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ValueError(f"{number}: currency must be a three-letter code")
+    return InvoiceRecord(
+        row=1,
+        number=number[:64],
+        customer_ref=ref[:64],
+        customer_name=name[:200],
+        customer_emails=tuple(e for e in emails if "@" in e),
+        issue_date=issued,
+        due_date=due,
+        total=total,
+        currency=currency,
+        total_excl_tax=_amount(basis, "tax basis") if basis else None,
+        tax=_amount(tax, "tax total") if tax else None,
+        paid=paid,
+        siren=siren,
+        vat_number=vat[:20],
+        document_text=text,
+    )
+
+
+def xml_flavour(root: Element) -> str:
+    name = _local(root.tag)
+    if name in ("CrossIndustryInvoice", "CrossIndustryDocument"):
+        return "cii"
+    if name in ("Invoice", "CreditNote") and "ubl" in root.tag.lower():
+        return "ubl"
+    return ""
+
+
+def read_einvoice_xml(data: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
+    """A CII or UBL XML file: one invoice."""
+    try:
+        root = _parse(data)
+        flavour = xml_flavour(root)
+        if not flavour:
+            raise ValueError(
+                f"XML root {_local(root.tag)!r} is neither a CII nor a UBL invoice"
+            )
+        reader = cii_invoice if flavour == "cii" else ubl_invoice
+        record, notes = reader(root, default_days)
+    except ValueError as exc:
+        return ReadResult([], [RowError(0, str(exc))], {"format": "XML"})
+    details = {"format": flavour.upper()}
+    if notes:
+        details["due_dates"] = "; ".join(notes)
+    return ReadResult([record], [], details)
+
+
+def embedded_xml(pdf: bytes) -> tuple[str, bytes] | None:
+    """The invoice XML attached to a Factur-X / ZUGFeRD PDF, if any."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    attachments = reader.attachments
+    for name in sorted(attachments, key=lambda n: n.lower() not in EMBEDDED):
+        if name.lower().endswith(".xml") and attachments[name]:
+            return name, attachments[name][0]
+    return None
+
+
+def read_facturx(pdf: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
+    """A Factur-X or ZUGFeRD PDF: the invoice from its XML, the PDF kept as its
+    document, and the legal mentions looked for in the XML notes and the PDF
+    text together."""
+    details = {"format": "Factur-X"}
+    if len(pdf) > MAX_BYTES:
+        return ReadResult([], [RowError(0, "file larger than 20 MB")], details)
+    try:
+        found = embedded_xml(pdf)
+    except Exception as exc:  # pypdf raises many types on broken files
+        return ReadResult(
+            [], [RowError(0, f"not a readable PDF: {str(exc)[:200]}")], details
+        )
+    if found is None:
+        return ReadResult(
+            [],
+            [RowError(0, "a PDF with no Factur-X or ZUGFeRD invoice XML inside")],
+            details,
+        )
+    name, xml = found
+    result = read_einvoice_xml(xml, default_days)
+    text, _ = pdf_text(pdf)
+    result.details = {
+        **details,
+        "embedded": name,
+        **result.details,
+        "format": details["format"],
+    }
+    result.records = [_with_pdf(r, pdf, text) for r in result.records]
+    return result
+
+
+def _with_pdf(record: InvoiceRecord, pdf: bytes, text: str | None) -> InvoiceRecord:
+    combined = "\n".join(x for x in (record.document_text, text) if x)
+    return replace(record, document=pdf, document_text=combined)

@@ -1,0 +1,191 @@
+"""Open receivables from a FEC (Fichier des Écritures Comptables, LPF art. A47
+A-1), the export every French accounting package produces: tab or pipe
+separated, amounts as Débit/Crédit or as Montant/Sens.
+
+Invoices are the debits of the customer accounts (411...) grouped by piece
+reference; what paid them is read from the lettering: the credits lettered with
+a debit settle it (in date order when the lettering is partial). The FEC has no
+due dates, so the organisation's default terms give them, and the result says so.
+Credits left unlettered are reported, not guessed onto an invoice."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .errors import ReadResult, RowError
+from .invoices_csv import InvoiceRecord
+from .tabular import decode, parse_decimal, read_rows
+
+RECEIVABLE_PREFIX = "411"
+MAX_BYTES = 500 * 1024 * 1024
+ZERO = Decimal("0")
+REQUIRED = ("journalcode", "ecrituredate", "comptenum", "pieceref")
+
+
+@dataclass(slots=True)
+class _Line:
+    row: int
+    account: str
+    name: str
+    piece: str
+    day: date
+    debit: Decimal
+    credit: Decimal
+    letter: str
+    lettered_on: date | None
+    currency: str
+
+
+def _day(text: str, what: str) -> date:
+    digits = text.strip()
+    if len(digits) >= 8 and digits[:8].isdigit():
+        try:
+            return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+        except ValueError:
+            pass
+    if "/" in digits or "-" in digits:
+        from .tabular import parse_date
+
+        return parse_date(digits)
+    raise ValueError(f"{what}: not a date (AAAAMMJJ): {text!r}")
+
+
+def read_fec(data: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
+    if len(data) > MAX_BYTES:
+        return ReadResult([], [RowError(0, "file larger than 500 MB")])
+    text, encoding = decode(data)
+    first = text.lstrip().split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") >= first.count("|") else "|"
+    header, rows = read_rows(text, delimiter)
+    details = {"format": "FEC", "encoding": encoding, "delimiter": repr(delimiter)}
+    columns = {h.strip().lower(): i for i, h in enumerate(header)}
+    missing = [c for c in REQUIRED if c not in columns]
+    signed = {"montant", "sens"} <= columns.keys()
+    if not signed and not {"debit", "credit"} <= columns.keys():
+        missing.append("Debit and Credit, or Montant and Sens")
+    if missing:
+        reason = f"not a FEC: missing column(s) {', '.join(missing)}"
+        return ReadResult([], [RowError(1, reason)], details)
+    details["variant"] = "Montant/Sens" if signed else "Debit/Credit"
+
+    lines: list[_Line] = []
+    errors: list[RowError] = []
+    for row, cells in rows:
+        if cells and cells[0].startswith("\x00"):
+            errors.append(RowError(row, cells[0][1:]))
+            break
+
+        def cell(name: str, cells=cells) -> str:
+            i = columns.get(name)
+            return cells[i].strip() if i is not None and i < len(cells) else ""
+
+        if not cell("comptenum").startswith(RECEIVABLE_PREFIX):
+            continue
+        try:
+            lines.append(_line(row, cell, signed))
+        except ValueError as exc:
+            raw = {h: cells[i] for h, i in columns.items() if i < len(cells)}
+            errors.append(RowError(row, str(exc), raw))
+    records, unlettered = _receivables(lines, default_days, errors)
+    details["due_dates"] = (
+        f"a FEC carries no due dates: the organisation's default terms of "
+        f"{default_days} days after the piece date were applied"
+    )
+    if unlettered:
+        details["unlettered_credits"] = "; ".join(
+            f"{account}: {amount}" for account, amount in sorted(unlettered.items())
+        )
+    return ReadResult(records, errors, details)
+
+
+def _line(row: int, cell, signed: bool) -> _Line:
+    if signed:
+        amount = parse_decimal(cell("montant") or "0")
+        sens = cell("sens").upper()[:1]
+        if sens not in ("D", "C", "+", "-"):
+            raise ValueError(f"Sens must be D or C, got {cell('sens')!r}")
+        debit, credit = (amount, ZERO) if sens in ("D", "+") else (ZERO, amount)
+    else:
+        debit = parse_decimal(cell("debit") or "0")
+        credit = parse_decimal(cell("credit") or "0")
+    if debit < 0:  # some packages sign amounts instead of swapping columns
+        debit, credit = ZERO, credit - debit
+    if credit < 0:
+        debit, credit = debit - credit, ZERO
+    piece_day = cell("piecedate") or cell("ecrituredate")
+    lettered = cell("datelet")
+    account = cell("compauxnum") or cell("comptenum")
+    return _Line(
+        row=row,
+        account=account,
+        name=cell("compauxlib") or cell("comptelib") or account,
+        piece=cell("pieceref") or cell("ecriturenum"),
+        day=_day(piece_day, "PieceDate"),
+        debit=debit,
+        credit=credit,
+        letter=cell("ecriturelet").upper(),
+        lettered_on=_day(lettered, "DateLet") if lettered else None,
+        currency=(cell("idevise") or "EUR").upper(),
+    )
+
+
+def _receivables(lines: list[_Line], default_days: int, errors: list[RowError]):
+    by_letter: dict[tuple[str, str], list[_Line]] = defaultdict(list)
+    invoices: dict[str, list[_Line]] = defaultdict(list)  # piece -> debit lines
+    unlettered: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        if line.debit > line.credit:
+            invoices[line.piece].append(line)
+        if line.letter:
+            by_letter[(line.account, line.letter)].append(line)
+        elif line.credit > line.debit:
+            unlettered[line.account] += line.credit - line.debit
+    paid: dict[int, tuple[Decimal, date | None]] = {}
+    for group in by_letter.values():
+        debits = sorted((x for x in group if x.debit > x.credit), key=_order)
+        credits = sorted((x for x in group if x.credit > x.debit), key=_order)
+        money = sum((x.credit - x.debit for x in credits), ZERO)
+        last = max((x.lettered_on or x.day for x in credits), default=None)
+        for debit in debits:
+            part = min(money, debit.debit - debit.credit)
+            money -= part
+            paid[debit.row] = (part, last)
+    records = []
+    for piece, debits in invoices.items():
+        accounts = {x.account for x in debits}
+        if len(accounts) > 1:
+            row = min(x.row for x in debits)
+            reason = (
+                f"piece {piece} is on several customer accounts "
+                f"({', '.join(sorted(accounts))}): import it by hand"
+            )
+            errors.append(RowError(row, reason))
+            continue
+        first = min(debits, key=_order)
+        total = sum((x.debit - x.credit for x in debits), ZERO)
+        settled = sum((paid.get(x.row, (ZERO, None))[0] for x in debits), ZERO)
+        days = [d for x in debits if (d := paid.get(x.row, (ZERO, None))[1])]
+        records.append(
+            InvoiceRecord(
+                row=first.row,
+                number=piece[:64],
+                customer_ref=first.account[:64],
+                customer_name=first.name[:200],
+                customer_emails=(),
+                issue_date=first.day,
+                due_date=first.day + timedelta(days=default_days),
+                total=total,
+                currency=first.currency,
+                paid=settled,
+                paid_date=max(days) if settled >= total and days else None,
+            )
+        )
+    records.sort(key=lambda r: r.row)
+    return records, dict(unlettered)
+
+
+def _order(line: _Line) -> tuple[date, int]:
+    return (line.day, line.row)
