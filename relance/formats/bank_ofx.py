@@ -60,16 +60,21 @@ def _line(row: int, f: dict[str, str], currency: str, account: str) -> BankLine:
     amount = parse_decimal(f["TRNAMT"])
     name, memo = f.get("NAME", ""), f.get("MEMO", "")
     payer, remittance = split_label(name)
-    if not payer and amount > 0 and not _is_label(name):
-        payer = name  # banks that put the payer alone in NAME
-    text = " ".join(x for x in (remittance if payer else "", memo) if x)
+    if payer:  # "VIR SEPA DE X MOTIF Y": the label carries both
+        text = " ".join(
+            x for x in (remittance if remittance != name else "", memo) if x
+        )
+    elif amount > 0 and not _is_label(name):
+        payer, text = name, memo  # banks that put the payer alone in NAME
+    else:
+        text = " ".join(x for x in (name, memo) if x)
     return BankLine(
         row=row,
         booked=_day(f["DTPOSTED"]),
         amount=amount,
         currency=(f.get("CURRENCY") or currency)[:3] or "EUR",
         payer=payer,
-        remittance=text or name,
+        remittance=text,
         end_to_end=f.get("REFNUM", ""),
         bank_ref=f.get("FITID", ""),
         account=account,
