@@ -97,7 +97,9 @@ def cancel_for_paid(org: Organisation, invoice_ids, actor: str) -> int:
     return len(done)
 
 
-def on_paid(org: Organisation, invoice_ids, actor: str) -> dict:
+def on_paid(
+    org: Organisation, invoice_ids, actor: str, today: date | None = None
+) -> dict:
     """Invoices just paid: cancel what still waited to go out about them, and
     plan the thank-you to customers who had been chased (one per customer,
     grouping its invoices), at the next office window. The daily run would plan
@@ -107,7 +109,7 @@ def on_paid(org: Organisation, invoice_ids, actor: str) -> dict:
 
     ids = list(invoice_ids)
     cancelled = cancel_for_paid(org, ids, actor)
-    today = org_today(org)
+    today = today or org_today(org)
     done: dict[int, set[str]] = {}
     last: dict[int, tuple[str, str]] = {}
     for inv, step, policy, segment in (

@@ -98,6 +98,7 @@ def import_invoices(
     actor: str,
     *,
     columns: dict[str, str] | None = None,
+    today: date | None = None,
 ) -> dict:
     """Import a file of invoices: CSV or XLSX (columns guessed, or `columns`, or
     the organisation's saved mapping), FEC, CII or UBL XML, Factur-X PDF.
@@ -118,7 +119,8 @@ def import_invoices(
             details=result.details,
         )
         rejected = [(e.row, e.reason, e.raw) for e in result.errors]
-        writer = _InvoiceWriter(org, actor, org_today(org))
+        today = today or org_today(org)
+        writer = _InvoiceWriter(org, actor, today)
         writer.preload([r.number for r in result.records])
         accepted = []
         for record in result.records:
@@ -160,7 +162,7 @@ def import_invoices(
         if writer.newly_paid:
             from relance.dunning.services import on_paid
 
-            on_paid(org, writer.newly_paid, actor)
+            on_paid(org, writer.newly_paid, actor, today)
     notes = [
         result.details[k]
         for k in ("due_dates", "ignored_columns", "unlettered_credits")

@@ -48,7 +48,9 @@ class Command(BaseCommand):
         today = parse_day(opts["date"]) if opts["date"] else org_today(org)
         start = today - timedelta(days=HISTORY_DAYS)
         self._progress(opts, "Importing the ledger as it stood two weeks ago…")
-        import_invoices(org, ledger_csv(today, as_of=start), "demo-history.csv", "demo")
+        import_invoices(
+            org, ledger_csv(today, as_of=start), "demo-history.csv", "demo", today=start
+        )
         for n in range(HISTORY_DAYS):
             day = start + timedelta(days=n)
             self._progress(opts, f"  dunning run for {day} ({n + 1}/{HISTORY_DAYS})")
@@ -57,8 +59,10 @@ class Command(BaseCommand):
         self._progress(
             opts, "Importing today's ledger (payments of the last two weeks)…"
         )
-        result = import_invoices(org, ledger_csv(today), "demo.csv", "demo")
-        run = run_dunning(org, today, actor="demo")
+        result = import_invoices(
+            org, ledger_csv(today), "demo.csv", "demo", today=today
+        )
+        run_dunning(org, today, actor="demo")
         data = {
             "org": SLUG,
             "login": {"email": LOGIN[0], "password": LOGIN[1]},
@@ -67,7 +71,16 @@ class Command(BaseCommand):
                 "rejected": len(result["rejected"]),
             },
             "date": today.isoformat(),
-            **summary(org, today, run["actions"]),
+            # today's actions: the run's, and the thank-yous planned at import
+            **summary(
+                org,
+                today,
+                list(
+                    Action.objects.filter(org=org, run_date=today).values(
+                        "step", "channel"
+                    )
+                ),
+            ),
         }
         emit(self, data, opts["json"], self._text(data))
 
