@@ -191,3 +191,122 @@ def _apply(org, batch, lines, actor) -> dict:
 
         on_paid(org, newly_paid, actor)
     return counts
+
+
+def review_queue(org):
+    """Credits a person must look at, oldest first."""
+    return BankLine.objects.filter(
+        org=org, status__in=[BankLineStatus.TO_REVIEW, BankLineStatus.UNMATCHED]
+    ).order_by("booked", "pk")
+
+
+def review_candidates(line: BankLine) -> list[Invoice]:
+    """The invoices to offer for a line: those the matcher proposed, then the other
+    open invoices of the customer it recognised."""
+    open_ = Invoice.objects.filter(
+        org=line.org, amount_paid__lt=F("total"), currency=line.currency
+    ).select_related("customer")
+    proposed = list(open_.filter(number__in=line.candidates))
+    customer = line.payment.customer_id if line.payment else None
+    others = (
+        list(open_.filter(customer_id=customer).exclude(number__in=line.candidates))
+        if customer
+        else []
+    )
+    return sorted(proposed, key=lambda i: (i.due_date, i.number)) + sorted(
+        others, key=lambda i: (i.due_date, i.number)
+    )
+
+
+def apply_review(org, line: BankLine, numbers: list[str], actor: str) -> dict:
+    """A person's decision: this money pays these invoices, oldest first, each up
+    to what is still open on it. What is left stays on the payment, unallocated."""
+    with transaction.atomic():
+        line = BankLine.objects.select_for_update().get(pk=line.pk, org=org)
+        if line.status not in (BankLineStatus.TO_REVIEW, BankLineStatus.UNMATCHED):
+            raise ValueError(f"this line is already {line.get_status_display()}")
+        invoices = list(
+            Invoice.objects.select_for_update()
+            .filter(org=org, number__in=numbers)
+            .order_by("due_date", "number")
+        )
+        unknown = sorted(set(numbers) - {i.number for i in invoices})
+        if unknown:
+            raise ValueError(f"no such invoice: {', '.join(unknown)}")
+        if not invoices:
+            raise ValueError("choose at least one invoice")
+        if {i.customer_id for i in invoices} != {invoices[0].customer_id}:
+            raise ValueError("the invoices belong to different customers")
+        if any(i.currency != line.currency for i in invoices):
+            raise ValueError(f"the invoices are not all in {line.currency}")
+        left, parts = line.amount, []
+        for inv in invoices:
+            part = min(left, inv.total - inv.amount_paid)
+            if part > 0:
+                parts.append((inv, part))
+                left -= part
+        if not parts:
+            raise ValueError("the chosen invoices are already paid")
+        payment = line.payment
+        payment.customer_id = invoices[0].customer_id
+        payment.save(update_fields=["customer"])
+        Allocation.objects.bulk_create(
+            [Allocation(payment=payment, invoice=inv, amount=a) for inv, a in parts]
+        )
+        line.status = BankLineStatus.MATCHED
+        line.reason = f"matched by {actor}"[:300]
+        line.save(update_fields=["status", "reason"])
+        newly_paid = refresh_paid(inv.pk for inv, _ in parts)
+        record_many(
+            org,
+            [
+                NewEvent(
+                    "bank.reviewed",
+                    {
+                        "amount": line.amount,
+                        "booked": line.booked,
+                        "invoices": [inv.number for inv, _ in parts],
+                        "unallocated": left,
+                    },
+                    customer_id=payment.customer_id,
+                ),
+                *(
+                    NewEvent(
+                        "invoice.paid", {"number": inv.number}, inv.customer_id, inv.pk
+                    )
+                    for inv, _ in parts
+                    if inv.pk in newly_paid
+                ),
+            ],
+            actor=actor,
+        )
+        if newly_paid:
+            from relance.dunning.services import on_paid
+
+            on_paid(org, newly_paid, actor)
+    return {"allocated": [inv.number for inv, _ in parts], "unallocated": left}
+
+
+def dismiss_line(org, line: BankLine, actor: str, reason: str = "") -> None:
+    """Not a customer's payment (a refund, a transfer between accounts): it no
+    longer waits for review nor holds the customer's reminders."""
+    with transaction.atomic():
+        line = BankLine.objects.select_for_update().get(pk=line.pk, org=org)
+        if line.status not in (BankLineStatus.TO_REVIEW, BankLineStatus.UNMATCHED):
+            raise ValueError(f"this line is already {line.get_status_display()}")
+        payment, line.payment = line.payment, None
+        line.status = BankLineStatus.IGNORED
+        line.reason = (reason or f"dismissed by {actor}")[:300]
+        line.save(update_fields=["status", "reason", "payment"])
+        if payment is not None and not payment.allocations.exists():
+            payment.delete()
+        record_many(
+            org,
+            [
+                NewEvent(
+                    "bank.dismissed",
+                    {"amount": line.amount, "booked": line.booked, "reason": reason},
+                )
+            ],
+            actor=actor,
+        )

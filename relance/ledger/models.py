@@ -209,6 +209,7 @@ class BankLineStatus(models.TextChoices):
     MATCHED = "matched", _("Matched")
     TO_REVIEW = "to_review", _("To review")
     UNMATCHED = "unmatched", _("Unmatched")
+    IGNORED = "ignored", _("Not a customer payment")
 
 
 class BankLine(models.Model):

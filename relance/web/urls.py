@@ -22,6 +22,8 @@ urlpatterns = [
     path("approvals/", views.approvals_queue, name="approvals"),
     path("approvals/<int:pk>/", views.approval_decide, name="approval_decide"),
     path("actions/<int:pk>/document/", views.action_document, name="action_document"),
+    path("bank/review/", views.bank_review, name="bank_review"),
+    path("bank/review/<int:pk>/", views.bank_review_decide, name="bank_review_decide"),
     path("run/", views.run_today, name="run_today"),
     path("org/switch/", views.switch_org, name="switch_org"),
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from relance.comms.models import OutboundMessage
 from relance.dunning.models import Action, ActionStatus
 from relance.dunning.tasks import run_dunning_task
-from relance.ledger.models import Customer, Invoice
+from relance.ledger.models import BankLine, Customer, Invoice
 from relance.ledger.queries import aging_totals, open_invoices
 from relance.orgs.middleware import SESSION_KEY
 from relance.orgs.models import org_today
@@ -47,6 +47,9 @@ def dashboard(request):
             ).count(),
             "uncertain": OutboundMessage.objects.filter(
                 org=org, status="uncertain"
+            ).count(),
+            "to_review": BankLine.objects.filter(
+                org=org, status__in=["to_review", "unmatched"]
             ).count(),
             "can_run": request.membership.role in SENDERS,
         },
@@ -287,3 +290,44 @@ def switch_org(request):
     if any(m.org_id == wanted for m in request.memberships):
         request.session[SESSION_KEY] = wanted
     return redirect("dashboard")
+
+
+@member_required(*SENDERS)
+def bank_review(request):
+    from relance.ledger.bank import review_candidates, review_queue
+
+    page = Paginator(review_queue(request.org).select_related("payment"), 20).get_page(
+        request.GET.get("page")
+    )
+    rows = [(line, review_candidates(line)) for line in page]
+    return render(request, "web/bank_review.html", {"page": page, "rows": rows})
+
+
+@require_POST
+@member_required(*SENDERS)
+def bank_review_decide(request, pk):
+    from relance.ledger.bank import apply_review, dismiss_line
+    from relance.ledger.models import BankLine
+
+    line = get_object_or_404(BankLine, pk=pk, org=request.org)
+    decision = request.POST.get("decision")
+    actor = request.user.email
+    try:
+        if decision == "apply":
+            numbers = request.POST.getlist("invoice")
+            typed = request.POST.get("numbers", "")
+            numbers += [n for n in typed.replace(";", ",").split(",") if n.strip()]
+            done = apply_review(request.org, line, [n.strip() for n in numbers], actor)
+            messages.success(
+                request,
+                _("Payment applied to %(invoices)s.")
+                % {"invoices": ", ".join(done["allocated"])},
+            )
+        elif decision == "dismiss":
+            dismiss_line(request.org, line, actor, request.POST.get("reason", ""))
+            messages.success(request, _("Marked as not a customer payment."))
+        else:
+            return HttpResponse(status=400)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("bank_review")
