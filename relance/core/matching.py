@@ -9,18 +9,27 @@ candidates."""
 
 from __future__ import annotations
 
+import gc
 import re
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import combinations
+from itertools import combinations, islice
 
 from rapidfuzz import fuzz, process, utils
 
 ZERO = Decimal("0")
 NAME_SCORE = 88  # rapidfuzz token_set_ratio for a payer to be that customer
 MAX_COMBINATION = 4  # invoices one payment may settle without a reference
+SCAN_ALL_NAMES = 2000  # below this many customers, compare the payer with each
+NAME_CANDIDATES = 200  # else, only with those sharing the most name words
+# Words that say nothing about who a company is.
+_NOISE = """sa sas sasu sarl eurl sci snc selarl scop ets etablissements societe
+ste et de du des la le les l d m mr mme mlle monsieur madame cie and the ltd gmbh"""
+NAME_NOISE = frozenset(_NOISE.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +70,47 @@ def _keys(runs: list[str]) -> set[str]:
     return {k for k in keys if len(k) >= 3}
 
 
-def _number_keys(number: str) -> set[str]:
-    return _keys(re.findall(r"\d+", number))
+def _plain_name(name: str) -> str:
+    """ "Frères & Cie" -> "freres cie": accents and punctuation are noise."""
+    if not name.isascii():
+        decomposed = unicodedata.normalize("NFKD", name)
+        name = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return utils.default_process(name)
+
+
+def _name_keys(name: str, plain: bool = False) -> set[str]:
+    """The words of a name that tell customers apart, and their first four
+    letters (so that "Boulangrie" still meets "Boulangerie")."""
+    text = name if plain else _plain_name(name)
+    words = [w for w in text.split() if w not in NAME_NOISE]
+    keys = set(words)
+    keys.update([w[:4] + "*" for w in words if len(w) > 4])
+    return keys
+
+
+_NOT_DIGITS = re.compile(r"[^\d\n]+")
+_RUN_ZEROS = re.compile(r"\|0+(?=\d)")
+# ASCII text: every character but digits and newlines becomes a run separator.
+_TO_SEPARATOR = {c: "|" for c in range(128) if not chr(c).isdigit() and c != 10}
+
+
+def _number_keys(numbers: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """For each invoice number, the two spellings of `_keys` (digits as written,
+    and each digit run without its leading zeros) and its last run alone ("123"
+    of F2026-00123, as customers often cite it), computed over all numbers at
+    once: a million invoices are indexed in C, not in a Python loop."""
+    if not numbers:
+        return [], [], []
+    text = "\n".join(n.replace("\n", " ") for n in numbers)
+    if text.isascii():
+        runs = "|" + text.translate(_TO_SEPARATOR).replace("\n", "\n|")
+    else:  # rare: let the regex engine tell Unicode digits from the rest
+        runs = "|" + _NOT_DIGITS.sub("|", text).replace("\n", "\n|")
+    as_written = runs.replace("|", "").split("\n")
+    unpadded_runs = _RUN_ZEROS.sub("|", runs)
+    unpadded = unpadded_runs.replace("|", "").split("\n")
+    tails = [line.rpartition("|")[2] for line in unpadded_runs.split("\n")]
+    return [k.lstrip("0") for k in as_written], unpadded, tails
 
 
 def _reference_keys(text: str) -> set[str]:
@@ -76,23 +124,84 @@ def _reference_keys(text: str) -> set[str]:
     return keys
 
 
+@contextmanager
+def _paused_gc():
+    """Building the indexes creates millions of objects, none of them cyclic
+    garbage; the cyclic collector would rescan them all many times over."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _KeyIndex:
+    """Invoices by key, built from two parallel lists in C (dict(zip(...))):
+    most keys name one invoice, and only the shared ones get a list."""
+
+    def __init__(self, keys: list[str], items: list[OpenItem]):
+        self.one = dict(zip(keys, items, strict=True))
+        self.many: dict[str, list[OpenItem]] = defaultdict(list)
+        if len(self.one) < len(keys):
+            shared = {k for k, n in Counter(keys).items() if n > 1}
+            for key, item in zip(keys, items, strict=True):
+                if key in shared:
+                    self.many[key].append(item)
+
+    def get(self, key: str) -> list[OpenItem]:
+        return self.many[key] if key in self.many else [self.one[key]]
+
+
 class Matcher:
-    def __init__(self, items: Iterable[OpenItem], tolerance: Decimal = Decimal("2.00")):
+    def __init__(
+        self,
+        items: Iterable[OpenItem],
+        tolerance: Decimal = Decimal("2.00"),
+        amounts: set[Decimal] | None = None,
+    ):
+        """`amounts`, when given, are the only credit amounts that will be
+        matched: the amount index then keeps only those (a large saving on a
+        big ledger)."""
+        with _paused_gc():
+            self._index(items, tolerance, amounts)
+
+    def _index(self, items, tolerance, amounts) -> None:
         self.tolerance = tolerance
         self.items = {i.invoice_id: i for i in items}
+        values = list(self.items.values())
         # What is still open, lowered as matches are applied within one statement.
-        self.remaining = {i.invoice_id: i.open_amount for i in self.items.values()}
-        self.by_number: dict[str, list[OpenItem]] = defaultdict(list)
+        self.remaining = {i.invoice_id: i.open_amount for i in values}
+        written, unpadded, tails = _number_keys([i.number for i in values])
+        self._by_written = _KeyIndex(written, values)
+        self._by_unpadded = _KeyIndex(unpadded, values)
+        self._tails = _KeyIndex(tails, values)
         self.by_customer: dict[int, list[OpenItem]] = defaultdict(list)
-        self.by_amount: dict[tuple[Decimal, str], list[OpenItem]] = defaultdict(list)
-        names: dict[int, str] = {}
-        for item in self.items.values():
-            for key in _number_keys(item.number):
-                self.by_number[key].append(item)
-            self.by_customer[item.customer_id].append(item)
-            self.by_amount[(item.open_amount, item.currency)].append(item)
-            names[item.customer_id] = item.customer_name
-        self.names = names
+        self.by_amount: dict[Decimal, list[OpenItem]] = defaultdict(list)
+        by_customer, by_amount = self.by_customer, self.by_amount
+        for item in values:
+            by_customer[item.customer_id].append(item)
+        for item in values:
+            if amounts is None or item.open_amount in amounts:
+                by_amount[item.open_amount].append(item)
+        # Names as compared: lower case, no accents, no punctuation.
+        raw = {i.customer_id: i.customer_name for i in values}
+        self.names = {cid: _plain_name(name) for cid, name in raw.items()}
+        # Customers by name word (and word prefix, for typos): a payer is then
+        # compared with a few hundred names, not with every customer.
+        self.by_word: dict[str, list[int]] = defaultdict(list)
+        if len(self.names) > SCAN_ALL_NAMES:
+            for cid, name in self.names.items():
+                for key in _name_keys(name, plain=True):
+                    self.by_word[key].append(cid)
+
+    def _with_number_key(self, key: str) -> list[OpenItem]:
+        found = []
+        for index in (self._by_written, self._by_unpadded):
+            if key in index.one:
+                found += index.get(key)
+        return found
 
     def consume(self, match: Match) -> None:
         """Record a match applied, so that later lines cannot pay the same money."""
@@ -106,6 +215,11 @@ class Matcher:
         found = self._by_reference(credit)
         if found:
             return self._settle(credit, found, "invoice number in the remittance", 0.98)
+        found = self._by_tail(credit)
+        if found:
+            return self._settle(
+                credit, found, "last digits of the invoice number and its amount", 0.85
+            )
         customers = self._by_name(credit.payer)
         for customer_id in customers:
             open_items = [
@@ -130,10 +244,9 @@ class Matcher:
             )
         same = [
             i
-            for i in self._open(
-                self.by_amount.get((credit.amount, credit.currency), [])
-            )
+            for i in self._open(self.by_amount.get(credit.amount, []))
             if self.remaining[i.invoice_id] == i.open_amount
+            and i.currency == credit.currency
         ]
         if same:
             return Match(
@@ -148,19 +261,58 @@ class Matcher:
     def _by_reference(self, credit: Credit) -> list[OpenItem]:
         found: dict[int, OpenItem] = {}
         for key in _reference_keys(credit.text):
-            for item in self._open(self.by_number.get(key, [])):
+            for item in self._open(self._with_number_key(key)):
                 if item.currency == credit.currency:
                     found[item.invoice_id] = item
         return sorted(found.values(), key=lambda i: (str(i.due_date), i.number))
 
+    def _by_tail(self, credit: Credit) -> list[OpenItem]:
+        """Invoices whose number ends with a digit run of the text ("FACT 123"
+        for F2026-00123) and whose open amount is the credit's: one, or none."""
+        found: dict[int, OpenItem] = {}
+        for key in re.findall(r"\d{3,}", credit.text):
+            key = key.lstrip("0")
+            if key not in self._tails.one:
+                continue
+            for item in self._open(self._tails.get(key)):
+                if (
+                    item.currency == credit.currency
+                    and abs(self.remaining[item.invoice_id] - credit.amount)
+                    <= self.tolerance
+                ):
+                    found[item.invoice_id] = item
+        return list(found.values()) if len(found) == 1 else []
+
+    def _name_candidates(self, payer: str) -> dict[int, str]:
+        """The customers worth comparing with a payer: those having one of its
+        rarer words; when all its words are common, those having all of them."""
+        if len(self.names) <= SCAN_ALL_NAMES:
+            return self.names
+        postings = sorted(
+            (p for k in _name_keys(payer, plain=True) if (p := self.by_word.get(k))),
+            key=len,
+        )
+        chosen: set[int] = set()
+        for posting in postings[:3]:
+            if len(posting) <= NAME_CANDIDATES:
+                chosen.update(posting)
+        if not chosen and postings:
+            chosen = set(postings[0])
+            for posting in postings[1:]:
+                if len(chosen) <= NAME_CANDIDATES:
+                    break
+                chosen = chosen.intersection(posting) or chosen
+        return {cid: self.names[cid] for cid in islice(chosen, NAME_CANDIDATES * 5)}
+
     def _by_name(self, payer: str) -> list[int]:
         if not payer.strip() or not self.names:
             return []
+        payer = _plain_name(payer)
         hits = process.extract(
             payer,
-            self.names,
+            self._name_candidates(payer),
             scorer=fuzz.token_set_ratio,
-            processor=utils.default_process,
+            processor=None,
             score_cutoff=NAME_SCORE,
             limit=3,
         )
@@ -168,15 +320,21 @@ class Matcher:
 
     def _combination(self, amount: Decimal, items: list[OpenItem]) -> list[OpenItem]:
         """One invoice, all of them, or up to MAX_COMBINATION that the amount pays,
-        give or take the tolerance (bank fees); the oldest first on ties."""
-        items = sorted(items, key=lambda i: (str(i.due_date), i.number))
-        total = self._sum(items)
-        if items and abs(total - amount) <= self.tolerance:
+        give or take the tolerance (bank fees); the oldest first on ties. Sums
+        are taken in cents, as integers: this runs for every unreferenced credit."""
+        items = sorted(
+            (i for i in items if self.remaining[i.invoice_id] > 0),
+            key=lambda i: (str(i.due_date), i.number),
+        )
+        cents = [int(self.remaining[i.invoice_id] * 100) for i in items]
+        target, tolerance = int(amount * 100), int(self.tolerance * 100)
+        if items and abs(sum(cents) - target) <= tolerance:
             return items
+        indices = range(len(items))
         for size in range(1, min(MAX_COMBINATION, len(items)) + 1):
-            for combo in combinations(items, size):
-                if abs(self._sum(combo) - amount) <= self.tolerance:
-                    return list(combo)
+            for combo in combinations(indices, size):
+                if abs(sum(cents[k] for k in combo) - target) <= tolerance:
+                    return [items[k] for k in combo]
             if size >= 2 and len(items) > 25:
                 break  # keep the search bounded for customers with many invoices
         return []

@@ -97,7 +97,7 @@ def _open_items(org) -> list[OpenItem]:
 
 
 def _apply(org, batch, lines, actor) -> dict:
-    matcher = Matcher(_open_items(org))
+    matcher = Matcher(_open_items(org), amounts={x.amount for x in lines})
     numbers = {i.invoice_id: i.number for i in matcher.items.values()}
     counts = {"matched": 0, "to_review": 0, "unmatched": 0}
     events, touched = [], set()

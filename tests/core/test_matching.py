@@ -76,3 +76,26 @@ def test_money_applied_once_is_not_applied_again():
     matcher.consume(first)
     again = matcher.match(credit("1200.00", text="F2026-00101"))
     assert again.allocations == [] and again.confidence < 0.8
+
+
+def test_last_digits_of_the_number_with_the_exact_amount():
+    m = Matcher(ITEMS)
+    match = m.match(credit("500.00", text="REGLEMENT FACT 102"))
+    assert match.allocations == [(2, D("500.00"))] and match.confidence >= 0.8
+    # same digits, another amount: not enough to apply
+    assert m.match(credit("499.00", text="REGLEMENT FACT 103")).confidence < 0.8
+
+
+def test_payer_found_among_many_customers_despite_a_typo():
+    """Above SCAN_ALL_NAMES customers the payer is compared only with names that
+    share a word or a word's first letters; a misspelt payer is still found."""
+    many = [
+        item(1000 + n, f"X-{n:05d}", 1000 + n, f"Boulangerie Client {n}", "99.00")
+        for n in range(3000)
+    ]
+    target = item(9, "G-77777", 9, "Menuiserie Lefebvre Frères", "1830.40")
+    m = Matcher([*many, target, *ITEMS])
+    match = m.match(credit("1830.40", payer="MENUISRIE LEFEBVRE FRERES SARL"))
+    assert match.customer_id == 9 and match.allocations == [(9, D("1830.40"))]
+    common = m.match(credit("500.00", payer="Boulangerie"))
+    assert common.confidence < 0.8  # thousands of bakeries: no guess applied
