@@ -23,16 +23,49 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from relance.core.matching import Credit, Matcher, OpenItem  # noqa: E402
+from relance.core.matching import Credit, Matcher, OpenItem
 
-WORDS = (
-    "Boulangerie Garage Hôtel Cabinet Atelier Transports Menuiserie Pharmacie "
-    "Restaurant Imprimerie Plomberie Librairie Ferme Studio Agence Clinique"
-).split()
-NAMES = (
-    "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon "
-    "Laurent Lefebvre Michel Garcia David Bertrand Roux Vincent Fournier Morel"
-).split()
+WORDS = [
+    "Boulangerie",
+    "Garage",
+    "Hôtel",
+    "Cabinet",
+    "Atelier",
+    "Transports",
+    "Menuiserie",
+    "Pharmacie",
+    "Restaurant",
+    "Imprimerie",
+    "Plomberie",
+    "Librairie",
+    "Ferme",
+    "Studio",
+    "Agence",
+    "Clinique",
+]
+NAMES = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+]
 FORMS = ("SARL", "SAS", "SA", "EURL", "")
 
 

@@ -61,8 +61,13 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", ascii_name).strip("_")
 
 
+_SIMPLE_AMOUNT = re.compile(r"-?\d+(?:[.,]\d{1,2})?")
+
+
 def parse_decimal(text: str) -> Decimal:
     """Amounts as spreadsheets write them: `1 234,56`, `1234.56`, `1.234,56 €`."""
+    if _SIMPLE_AMOUNT.fullmatch(text):  # the common case, a million times
+        return Decimal(text.replace(",", "."))
     raw = text
     text = _SPACES.sub("", text).replace("€", "").replace("EUR", "")
     negative = text.startswith("(") and text.endswith(")")
@@ -89,6 +94,15 @@ def parse_decimal(text: str) -> Decimal:
 
 def parse_date(text: str) -> date:
     """Dates as dd/mm/yyyy (French) or ISO yyyy-mm-dd; never month-first."""
+    if len(text) == 10:  # the common cases, without strptime
+        try:
+            digits = text[:2] + text[3:5] + text[6:]
+            if text[2] == "/" == text[5] and digits.isascii() and digits.isdigit():
+                return date(int(text[6:]), int(text[3:5]), int(text[:2]))
+            if text[4] == "-" == text[7] and text[:4].isdigit():
+                return date.fromisoformat(text)
+        except ValueError:
+            pass  # falls through to the full parse and its message
     raw = text.strip()
     text = re.sub(r" 00:00(:00)?$", "", raw)  # spreadsheets sometimes add a time
     for fmt in _DATE_FORMATS:
