@@ -25,47 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from relance.core.matching import Credit, Matcher, OpenItem
 
-WORDS = [
-    "Boulangerie",
-    "Garage",
-    "Hôtel",
-    "Cabinet",
-    "Atelier",
-    "Transports",
-    "Menuiserie",
-    "Pharmacie",
-    "Restaurant",
-    "Imprimerie",
-    "Plomberie",
-    "Librairie",
-    "Ferme",
-    "Studio",
-    "Agence",
-    "Clinique",
-]
-NAMES = [
-    "Martin",
-    "Bernard",
-    "Dubois",
-    "Thomas",
-    "Robert",
-    "Richard",
-    "Petit",
-    "Durand",
-    "Leroy",
-    "Moreau",
-    "Simon",
-    "Laurent",
-    "Lefebvre",
-    "Michel",
-    "Garcia",
-    "David",
-    "Bertrand",
-    "Roux",
-    "Vincent",
-    "Fournier",
-    "Morel",
-]
+_WORDS = """Boulangerie Garage Hôtel Cabinet Atelier Transports Menuiserie Pharmacie
+Restaurant Imprimerie Plomberie Librairie Ferme Studio Agence Clinique"""
+_NAMES = """Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon
+Laurent Lefebvre Michel Garcia David Bertrand Roux Vincent Fournier Morel"""
+WORDS = tuple(_WORDS.split())
+NAMES = tuple(_NAMES.split())
 FORMS = ("SARL", "SAS", "SA", "EURL", "")
 
 
