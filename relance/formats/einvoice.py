@@ -116,6 +116,23 @@ def _siren(scheme_ids: list[tuple[str, str]], vat: str) -> str:
     return (siren_from_vat(vat) or "") if vat else ""
 
 
+def _total_and_paid(
+    totals: Element | None, number: str, total_tag: str, due_tag: str, paid_tag: str
+) -> tuple[Decimal, Decimal]:
+    """The invoice total and what was already paid on it: the prepaid amount,
+    else the difference between the total and the amount still due."""
+    total_text, due_text = _text(totals, total_tag), _text(totals, due_tag)
+    if not total_text and not due_text:
+        raise ValueError(f"{number}: no {total_tag} nor {due_tag}")
+    total = _amount(total_text or due_text, total_tag)
+    prepaid = _text(totals, paid_tag)
+    if prepaid:
+        return total, _amount(prepaid, paid_tag)
+    if total_text and due_text:
+        return total, max(total - _amount(due_text, due_tag), Decimal("0"))
+    return total, Decimal("0")
+
+
 def _due(
     issued: date,
     due: date | None,
@@ -168,15 +185,9 @@ def cii_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
         "|SpecifiedTradeSettlementMonetarySummation",
     )
     currency = _text(settlement, "InvoiceCurrencyCode") or "EUR"
-    grand = _text(totals, "GrandTotalAmount")
-    payable = _text(totals, "DuePayableAmount")
-    if not grand and not payable:
-        raise ValueError(f"{number}: no GrandTotalAmount nor DuePayableAmount")
-    total = _amount(grand or payable, "GrandTotalAmount")
-    prepaid = _text(totals, "TotalPrepaidAmount")
-    paid = _amount(prepaid, "TotalPrepaidAmount") if prepaid else Decimal("0")
-    if not prepaid and grand and payable:
-        paid = max(total - _amount(payable, "DuePayableAmount"), Decimal("0"))
+    total, paid = _total_and_paid(
+        totals, number, "GrandTotalAmount", "DuePayableAmount", "TotalPrepaidAmount"
+    )
     basis = _text(totals, "TaxBasisTotalAmount")
     tax_nodes = list(_children(totals, "TaxTotalAmount"))
     tax_node = next(
@@ -272,13 +283,9 @@ def ubl_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
         raise ValueError(f"{number}: no AccountingCustomerParty")
     totals = _first(root, "LegalMonetaryTotal")
     currency = _text(root, "DocumentCurrencyCode") or "EUR"
-    inclusive = _text(totals, "TaxInclusiveAmount")
-    payable = _text(totals, "PayableAmount")
-    if not inclusive and not payable:
-        raise ValueError(f"{number}: no TaxInclusiveAmount nor PayableAmount")
-    total = _amount(inclusive or payable, "TaxInclusiveAmount")
-    prepaid = _text(totals, "PrepaidAmount")
-    paid = _amount(prepaid, "PrepaidAmount") if prepaid else Decimal("0")
+    total, paid = _total_and_paid(
+        totals, number, "TaxInclusiveAmount", "PayableAmount", "PrepaidAmount"
+    )
     vat = next(
         (
             _text(s, "CompanyID")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from relance.core import chain
@@ -33,7 +33,10 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def record_many(
     org, events: Iterable[NewEvent], actor: str, at: datetime | None = None
-):
+) -> list[tuple[int, str]]:
+    """Append events to the organisation's chain; (seq, hash) of each. Rows are
+    written with plain INSERTs: an import of a million invoices appends a million
+    events, and the ORM's per-object cost would dominate it."""
     from relance.orgs.models import Organisation
 
     events = list(events)
@@ -42,7 +45,9 @@ def record_many(
     locked = Organisation.objects.select_for_update().get(pk=org.pk)
     at = at or timezone.now()
     seq, head = locked.timeline_seq, locked.timeline_head
-    rows = []
+    data_field = Event._meta.get_field("data")
+    at_db = Event._meta.get_field("at").get_db_prep_save(at, connection)
+    rows, links = [], []
     for ev in events:
         seq += 1
         data = _plain(ev.data)
@@ -51,24 +56,32 @@ def record_many(
         )
         digest = chain.link_hash(head, payload)
         rows.append(
-            Event(
-                org_id=org.pk,
-                seq=seq,
-                at=at,
-                actor=actor,
-                kind=ev.kind,
-                customer_id=ev.customer_id,
-                invoice_id=ev.invoice_id,
-                data=data,
-                prev_hash=head,
-                hash=digest,
+            (
+                org.pk,
+                seq,
+                at_db,
+                actor,
+                ev.kind,
+                ev.customer_id,
+                ev.invoice_id,
+                data_field.get_db_prep_save(data, connection),
+                head,
+                digest,
             )
         )
+        links.append((seq, digest))
         head = digest
-    Event.objects.bulk_create(rows, batch_size=2000)
+    sql = (
+        f"INSERT INTO {Event._meta.db_table} (org_id, seq, at, actor, kind, "
+        "customer_id, invoice_id, data, prev_hash, hash) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10000):
+            cursor.executemany(sql, rows[start : start + 10000])
     Organisation.objects.filter(pk=org.pk).update(timeline_seq=seq, timeline_head=head)
     org.timeline_seq, org.timeline_head = seq, head
-    return rows
+    return links
 
 
 def record(org, kind: str, actor: str, data=None, customer_id=None, invoice_id=None):
