@@ -38,10 +38,16 @@ ZERO = Decimal("0")
 
 
 def refresh_paid(invoice_ids: Iterable[int]) -> list[int]:
-    """Recompute amount_paid and paid_on from allocations; return newly paid ids."""
+    """Recompute amount_paid and paid_on from allocations; return newly paid ids.
+    Works in chunks: a large import touches more invoices than one query may name."""
     ids = list(invoice_ids)
-    if not ids:
-        return []
+    newly_paid: list[int] = []
+    for start in range(0, len(ids), 5000):
+        newly_paid += _refresh_chunk(ids[start : start + 5000])
+    return newly_paid
+
+
+def _refresh_chunk(ids: list[int]) -> list[int]:
     sums = {
         row["invoice_id"]: row
         for row in Allocation.objects.filter(invoice_id__in=ids)
