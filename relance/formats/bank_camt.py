@@ -54,6 +54,8 @@ def read_camt(data: bytes) -> ReadResult[BankLine]:
         )
     except ElementTree.ParseError as exc:
         return ReadResult([], [RowError(0, f"not well-formed XML: {exc}")])
+    except LookupError as exc:  # <?xml encoding="..."?> names no known codec
+        return ReadResult([], [RowError(0, f"unknown XML encoding: {exc}")])
     statements = _all(root, "Stmt") + _all(root, "Ntfctn")
     if not statements:
         return ReadResult(

@@ -69,6 +69,8 @@ def _parse(data: bytes) -> Element:
         raise ValueError(f"refused unsafe XML: {type(exc).__name__}") from None
     except ElementTree.ParseError as exc:
         raise ValueError(f"not well-formed XML: {exc}") from None
+    except LookupError as exc:  # <?xml encoding="..."?> names no known codec
+        raise ValueError(f"unknown XML encoding: {exc}") from None
 
 
 def _amount(text: str, what: str) -> Decimal:

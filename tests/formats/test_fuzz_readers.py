@@ -133,3 +133,11 @@ def test_billion_laughs_in_every_xml_reader():
     for reader in (read_camt, lambda d: read_einvoice_xml(d, 30), read_bank):
         check(reader, bomb)
         assert reader(bomb).records == []
+
+
+def test_unknown_declared_encoding_is_a_row_error():
+    """Found by the fuzz test: an XML declaration naming no known codec."""
+    data = b'<?xml version="1.0" encoding="U0F-8"?><Document/>'
+    for reader in (read_camt, lambda d: read_einvoice_xml(d, 30)):
+        result = reader(data)
+        assert result.records == [] and "encoding" in result.errors[0].reason
