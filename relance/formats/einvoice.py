@@ -8,69 +8,35 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
 
-from defusedxml import ElementTree
-from defusedxml.common import DefusedXmlException
-
 from relance.core.identifiers import siren_from_vat, validate_siren
 from relance.core.terms import due_from_terms
 
+from . import xml_tree as xml
 from .errors import ReadResult, RowError
 from .invoices_csv import CENT, InvoiceRecord
 from .pdf_text import pdf_text
 
 MAX_BYTES = 20 * 1024 * 1024
-INVOICE_TYPES = {"380", "384", "389", "751", "386", "326", "875", "876", "877"}
 CREDIT_TYPES = {"381", "261", "262", "396", "532"}
 # Names under which Factur-X (factur-x.xml), ZUGFeRD 2 (zugferd-invoice.xml),
 # ZUGFeRD 1 (ZUGFeRD-invoice.xml) and XRechnung (xrechnung.xml) embed their XML.
 EMBEDDED = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _children(node: Element | None, name: str) -> Iterator[Element]:
-    if node is not None:
-        yield from (c for c in node if _local(c.tag) == name)
-
-
-def _first(node: Element | None, *path: str) -> Element | None:
-    """The first element down a path of local names; a name may be "A|B"."""
-    for step in path:
-        if node is None:
-            return None
-        names = step.split("|")
-        node = next((c for c in node if _local(c.tag) in names), None)
-    return node
-
-
 def _text(node: Element | None, *path: str) -> str:
-    found = _first(node, *path)
-    return " ".join((found.text or "").split()) if found is not None else ""
-
-
-def _descendants(node: Element | None, name: str) -> list[Element]:
-    return [e for e in node.iter() if _local(e.tag) == name] if node is not None else []
+    """Element text with its inner whitespace collapsed (CII pretty-prints)."""
+    return " ".join(xml.text(node, *path).split())
 
 
 def _parse(data: bytes) -> Element:
     if len(data) > MAX_BYTES:
         raise ValueError(f"file larger than {MAX_BYTES // 2**20} MB")
-    try:
-        return ElementTree.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise ValueError(f"refused unsafe XML: {type(exc).__name__}") from None
-    except ElementTree.ParseError as exc:
-        raise ValueError(f"not well-formed XML: {exc}") from None
-    except LookupError as exc:  # <?xml encoding="..."?> names no known codec
-        raise ValueError(f"unknown XML encoding: {exc}") from None
+    return xml.parse(data)
 
 
 def _amount(text: str, what: str) -> Decimal:
@@ -155,8 +121,8 @@ def _due(
 def cii_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[str]]:
     """One CII invoice (Factur-X, ZUGFeRD 2 or 1): the record and notes on how
     its due date was found."""
-    doc = _first(root, "ExchangedDocument|HeaderExchangedDocument")
-    trade = _first(
+    doc = xml.first(root, "ExchangedDocument|HeaderExchangedDocument")
+    trade = xml.first(
         root, "SupplyChainTradeTransaction|SpecifiedSupplyChainTradeTransaction"
     )
     if doc is None or trade is None:
@@ -169,19 +135,19 @@ def cii_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
     kind = _text(doc, "TypeCode")
     if kind in CREDIT_TYPES:
         raise ValueError(f"{number} is a credit note (type {kind}), not an invoice")
-    issued = _cii_date(_first(doc, "IssueDateTime"))
+    issued = _cii_date(xml.first(doc, "IssueDateTime"))
     if issued is None:
         raise ValueError(f"{number}: no issue date")
-    agreement = _first(
+    agreement = xml.first(
         trade, "ApplicableHeaderTradeAgreement|ApplicableSupplyChainTradeAgreement"
     )
-    settlement = _first(
+    settlement = xml.first(
         trade, "ApplicableHeaderTradeSettlement|ApplicableSupplyChainTradeSettlement"
     )
-    buyer = _first(agreement, "BuyerTradeParty")
+    buyer = xml.first(agreement, "BuyerTradeParty")
     if buyer is None or settlement is None:
         raise ValueError(f"{number}: no buyer or no settlement")
-    totals = _first(
+    totals = xml.first(
         settlement,
         "SpecifiedTradeSettlementHeaderMonetarySummation"
         "|SpecifiedTradeSettlementMonetarySummation",
@@ -191,16 +157,16 @@ def cii_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
         totals, number, "GrandTotalAmount", "DuePayableAmount", "TotalPrepaidAmount"
     )
     basis = _text(totals, "TaxBasisTotalAmount")
-    tax_nodes = list(_children(totals, "TaxTotalAmount"))
+    tax_nodes = list(xml.children(totals, "TaxTotalAmount"))
     tax_node = next(
         (t for t in tax_nodes if t.get("currencyID", currency) == currency),
         tax_nodes[0] if tax_nodes else None,
     )
-    terms_nodes = list(_children(settlement, "SpecifiedTradePaymentTerms"))
+    terms_nodes = list(xml.children(settlement, "SpecifiedTradePaymentTerms"))
     dues = [
         d
         for t in terms_nodes
-        if (d := _cii_date(_first(t, "DueDateDateTime"))) is not None
+        if (d := _cii_date(xml.first(t, "DueDateDateTime"))) is not None
     ]
     terms = " ".join(_text(t, "Description") for t in terms_nodes).strip()
     notes: list[str] = []
@@ -208,35 +174,36 @@ def cii_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
     vat = next(
         (
             _text(r, "ID")
-            for r in _children(buyer, "SpecifiedTaxRegistration")
-            if _first(r, "ID") is not None
-            and _first(r, "ID").get("schemeID", "VA") == "VA"
+            for r in xml.children(buyer, "SpecifiedTaxRegistration")
+            if xml.first(r, "ID") is not None
+            and xml.first(r, "ID").get("schemeID", "VA") == "VA"
         ),
         "",
     )
-    legal = _first(buyer, "SpecifiedLegalOrganization")
+    legal = xml.first(buyer, "SpecifiedLegalOrganization")
     ids = [
-        (e.get("schemeID", ""), (e.text or "").strip()) for e in _children(legal, "ID")
+        (e.get("schemeID", ""), (e.text or "").strip())
+        for e in xml.children(legal, "ID")
     ]
     emails = [
         _text(u, "URIID")
         for u in [
-            *_children(buyer, "URIUniversalCommunication"),
+            *xml.children(buyer, "URIUniversalCommunication"),
             *(
                 e
-                for c in _children(buyer, "DefinedTradeContact")
-                for e in _children(c, "EmailURIUniversalCommunication")
+                for c in xml.children(buyer, "DefinedTradeContact")
+                for e in xml.children(c, "EmailURIUniversalCommunication")
             ),
         ]
-        if _first(u, "URIID") is not None
-        and _first(u, "URIID").get("schemeID", "EM") == "EM"
+        if xml.first(u, "URIID") is not None
+        and xml.first(u, "URIID").get("schemeID", "EM") == "EM"
     ]
     name = _text(buyer, "Name") or _text(legal, "TradingBusinessName")
     siren = _siren(ids, vat)
     ref = _text(buyer, "ID") or siren or vat or name.upper()
     if not ref:
         raise ValueError(f"{number}: the buyer has no identifier nor name")
-    mentions = [_text(n, "Content") for n in _descendants(doc, "IncludedNote")] + [
+    mentions = [_text(n, "Content") for n in xml.descendants(doc, "IncludedNote")] + [
         terms
     ]
     return (
@@ -261,7 +228,7 @@ def cii_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
 
 
 def ubl_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[str]]:
-    if _local(root.tag) == "CreditNote":
+    if xml.local(root.tag) == "CreditNote":
         raise ValueError(
             f"{_text(root, 'ID') or 'this document'} is a credit note, not an invoice"
         )
@@ -277,13 +244,13 @@ def ubl_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
     due = _iso_date(_text(root, "DueDate"), "DueDate") or _iso_date(
         _text(root, "PaymentMeans", "PaymentDueDate"), "PaymentDueDate"
     )
-    terms = " ".join(_text(t, "Note") for t in _children(root, "PaymentTerms"))
+    terms = " ".join(_text(t, "Note") for t in xml.children(root, "PaymentTerms"))
     notes: list[str] = []
     due = _due(issued, due, terms.strip(), default_days, notes)
-    party = _first(root, "AccountingCustomerParty", "Party")
+    party = xml.first(root, "AccountingCustomerParty", "Party")
     if party is None:
         raise ValueError(f"{number}: no AccountingCustomerParty")
-    totals = _first(root, "LegalMonetaryTotal")
+    totals = xml.first(root, "LegalMonetaryTotal")
     currency = _text(root, "DocumentCurrencyCode") or "EUR"
     total, paid = _total_and_paid(
         totals, number, "TaxInclusiveAmount", "PayableAmount", "PrepaidAmount"
@@ -291,19 +258,19 @@ def ubl_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
     vat = next(
         (
             _text(s, "CompanyID")
-            for s in _children(party, "PartyTaxScheme")
+            for s in xml.children(party, "PartyTaxScheme")
             if _text(s, "CompanyID")
         ),
         "",
     )
-    legal = _first(party, "PartyLegalEntity")
-    company = _first(legal, "CompanyID")
+    legal = xml.first(party, "PartyLegalEntity")
+    company = xml.first(legal, "CompanyID")
     ids = (
         [(company.get("schemeID", ""), (company.text or "").strip())]
         if company is not None
         else []
     )
-    endpoint = _first(party, "EndpointID")
+    endpoint = xml.first(party, "EndpointID")
     if endpoint is not None:
         ids.append((endpoint.get("schemeID", "x"), (endpoint.text or "").strip()))
     name = _text(party, "PartyName", "Name") or _text(legal, "RegistrationName")
@@ -312,7 +279,7 @@ def ubl_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
     if not ref:
         raise ValueError(f"{number}: the buyer has no identifier nor name")
     email = _text(party, "Contact", "ElectronicMail")
-    tax_total = _first(root, "TaxTotal")
+    tax_total = xml.first(root, "TaxTotal")
     return (
         _record(
             number=number,
@@ -329,7 +296,7 @@ def ubl_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
             siren=siren,
             vat=vat,
             text="\n".join(
-                [_text(n) for n in _children(root, "Note")] + [terms]
+                [_text(n) for n in xml.children(root, "Note")] + [terms]
             ).strip(),
         ),
         notes,
@@ -381,7 +348,7 @@ def _record(
 
 
 def xml_flavour(root: Element) -> str:
-    name = _local(root.tag)
+    name = xml.local(root.tag)
     if name in ("CrossIndustryInvoice", "CrossIndustryDocument"):
         return "cii"
     if name in ("Invoice", "CreditNote") and "ubl" in root.tag.lower():
@@ -396,7 +363,7 @@ def read_einvoice_xml(data: bytes, default_days: int) -> ReadResult[InvoiceRecor
         flavour = xml_flavour(root)
         if not flavour:
             raise ValueError(
-                f"XML root {_local(root.tag)!r} is neither a CII nor a UBL invoice"
+                f"XML root {xml.local(root.tag)!r} is neither a CII nor a UBL invoice"
             )
         reader = cii_invoice if flavour == "cii" else ubl_invoice
         record, notes = reader(root, default_days)
