@@ -6,6 +6,7 @@ from __future__ import annotations
 from .bank_line import BankLine, finish, split_label, too_large
 from .errors import ReadResult, RowError
 from .tabular import (
+    HeaderGuesser,
     decode,
     normalise_header,
     parse_date,
@@ -49,24 +50,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "currency": ("devise", "currency"),
 }
-_LOOKUP = {alias: field for field, names in ALIASES.items() for alias in names}
-
-
-def _field(name: str) -> str | None:
-    key = normalise_header(name)
-    if key in _LOOKUP:
-        return _LOOKUP[key]
-    # "Montant (EUR)", "Date opération (jj/mm/aaaa)": the alias then a unit
-    for alias, field in sorted(_LOOKUP.items(), key=lambda x: -len(x[0])):
-        if key.startswith(alias + "_"):
-            return field
-    return None
+_HEADERS = HeaderGuesser(ALIASES)
 
 
 def _mapping(cells: list[str]) -> dict[str, int]:
     mapping: dict[str, int] = {}
     for i, cell in enumerate(cells):
-        field = _field(cell)
+        field = _HEADERS.field(cell)
         if field and field not in mapping:
             mapping[field] = i
     return mapping

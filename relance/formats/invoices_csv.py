@@ -12,6 +12,7 @@ from relance.core.identifiers import validate_siren
 
 from .errors import ReadResult, RowError
 from .tabular import (
+    HeaderGuesser,
     decode,
     normalise_header,
     parse_date,
@@ -64,6 +65,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "siren": ("siren",),
     "kind": ("kind", "type", "type_client"),
 }
+_HEADERS = HeaderGuesser(ALIASES)
 REQUIRED = ("number", "issue_date", "due_date", "total")
 KINDS = {
     "b2b": "b2b",
@@ -103,24 +105,11 @@ class InvoiceRecord:
     document_text: str | None = None
 
 
-def _guess(name: str, lookup: dict[str, str]) -> str | None:
-    """The field a header names: an alias exactly, else an alias followed by a
-    unit or a note ("Montant TTC (€)", "Échéance le")."""
-    key = normalise_header(name)
-    if key in lookup:
-        return lookup[key]
-    for alias in sorted(lookup, key=len, reverse=True):
-        if len(alias) > 2 and key.startswith(alias + "_"):
-            return lookup[alias]
-    return None
-
-
 def map_headers(
     header: list[str], columns: dict[str, str] | None = None
 ) -> tuple[dict[str, int], list[str]]:
     """Column index of each known field, and the headers left unused. `columns`
     (field -> header, an organisation's saved mapping) wins over the guess."""
-    lookup = {alias: field for field, names in ALIASES.items() for alias in names}
     mapping: dict[str, int] = {}
     wanted = {normalise_header(h): f for f, h in (columns or {}).items()}
     for idx, name in enumerate(header):
@@ -132,7 +121,7 @@ def map_headers(
     for idx, name in enumerate(header):
         if idx in taken:
             continue
-        field = _guess(name, lookup)
+        field = _HEADERS.field(name)
         if field and field not in mapping and field not in (columns or {}):
             mapping[field] = idx
         else:

@@ -61,6 +61,28 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", ascii_name).strip("_")
 
 
+class HeaderGuesser:
+    """The field a column header names, from a table of accepted names per
+    field: an alias exactly, else an alias followed by a unit or a note
+    ("Montant TTC (€)", "Date opération (jj/mm/aaaa)")."""
+
+    def __init__(self, aliases: dict[str, tuple[str, ...]]):
+        self.lookup = {a: field for field, names in aliases.items() for a in names}
+        # Longest first, so "montant_ttc" wins over "montant" as a prefix.
+        self.prefixes = sorted(
+            (a for a in self.lookup if len(a) > 2), key=len, reverse=True
+        )
+
+    def field(self, header: str) -> str | None:
+        key = normalise_header(header)
+        if key in self.lookup:
+            return self.lookup[key]
+        for alias in self.prefixes:
+            if key.startswith(alias + "_"):
+                return self.lookup[alias]
+        return None
+
+
 _SIMPLE_AMOUNT = re.compile(r"-?\d+(?:[.,]\d{1,2})?")
 
 
