@@ -4,11 +4,11 @@ payment, and weakens the claim. Codes are stable; messages are for people."""
 
 from __future__ import annotations
 
-import calendar
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from .terms import end_of_month, plain_text
 
 _FORTY = r"40 ?(e|eur|euros)\b"
 MAX_TERM_DAYS = 60  # L441-10 I, from the invoice date
@@ -22,21 +22,11 @@ class Defect:
     blocking: bool = False  # True: the term breaks the law, not just a doubt
 
 
-def _end_of_month(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
 def end_of_month_cap(issued: date) -> date:
     """The later of the two readings the DGCCRF accepts for "45 days end of month"."""
-    a = _end_of_month(issued + timedelta(days=EOM_TERM_DAYS))
-    b = _end_of_month(issued) + timedelta(days=EOM_TERM_DAYS)
+    a = end_of_month(issued + timedelta(days=EOM_TERM_DAYS))
+    b = end_of_month(issued) + timedelta(days=EOM_TERM_DAYS)
     return max(a, b)
-
-
-def _plain(text: str) -> str:
-    text = text.replace("€", " eur ")
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"\s+", " ", ascii_text.lower())
 
 
 def check_invoice(
@@ -70,7 +60,7 @@ def check_invoice(
             )
     if document_text is None:
         return defects
-    text = _plain(document_text)
+    text = plain_text(document_text)
     if b2b and not re.search(r"penalite|interets? de retard|late payment", text):
         defects.append(
             Defect("no_penalty_rate", "no late-payment penalty rate on the invoice")

@@ -19,12 +19,15 @@ _ON_RECEIPT = re.compile(
 )
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
+    """Lower case, no accents, single spaces, "€" as "eur": terms and legal
+    mentions are matched on this."""
+    text = text.replace("€", " eur ")
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"\s+", " ", ascii_text.lower())
 
 
-def _end_of_month(day: date) -> date:
+def end_of_month(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
@@ -32,7 +35,7 @@ def due_from_terms(text: str, issued: date) -> date | None:
     """The due date the terms give, or None when they give none. "45 jours fin
     de mois" is read as 45 days, then the end of that month (the DGCCRF's usual
     reading); "fin de mois 45 jours" as the end of the month, then 45 days."""
-    plain = _plain(text)
+    plain = plain_text(text)
     days = _DAYS.search(plain)
     if days is None:
         return issued if _ON_RECEIPT.search(plain) else None
@@ -41,5 +44,5 @@ def due_from_terms(text: str, issued: date) -> date | None:
     if eom is None:
         return issued + timedelta(days=n)
     if eom.start() < days.start():
-        return _end_of_month(issued) + timedelta(days=n)
-    return _end_of_month(issued + timedelta(days=n))
+        return end_of_month(issued) + timedelta(days=n)
+    return end_of_month(issued + timedelta(days=n))

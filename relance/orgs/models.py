@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relance.core.terms import LEGAL_DEFAULT_DAYS
+
 from .validators import validate_iban, validate_siren, validate_vat
 
 
@@ -26,8 +28,8 @@ class Organisation(models.Model):
     bank_data_as_of = models.DateField(null=True, blank=True)
     bank_max_age_days = models.PositiveSmallIntegerField(null=True, blank=True)
     # Terms applied when an imported file gives no due date (FEC, some
-    # e-invoices); 30 days is the legal default when nothing was agreed.
-    default_terms_days = models.PositiveSmallIntegerField(default=30)
+    # e-invoices): by default the legal ones when nothing was agreed.
+    default_terms_days = models.PositiveSmallIntegerField(default=LEGAL_DEFAULT_DAYS)
     # Head of the timeline hash chain, moved forward with every event.
     timeline_seq = models.PositiveBigIntegerField(default=0)
     timeline_head = models.CharField(max_length=64, default="0" * 64)
