@@ -12,7 +12,7 @@ from relance.core.penalties import (
     prescription_alert,
     prescription_date,
 )
-from relance.core.planner import PlannedAction, plan
+from relance.core.planner import PlannedAction, plan, send_at, thanks_due
 from relance.core.policy import (
     DEFAULT_POLICY,
     INSTALMENT_POLICY,
@@ -100,14 +100,21 @@ def cancel_for_paid(org: Organisation, invoice_ids, actor: str) -> int:
 def on_paid(
     org: Organisation, invoice_ids, actor: str, today: date | None = None
 ) -> dict:
-    """Invoices just paid: cancel what still waited to go out about them, and
+    """Invoices just paid, whatever told us (bank line, review, imported file):
+    say so on the timeline, cancel what still waited to go out about them, and
     plan the thank-you to customers who had been chased (one per customer,
     grouping its invoices), at the next office window. The daily run would plan
     it too; doing it now keeps the queues truthful the moment money arrives."""
-    from relance.core.calendar import BusinessCalendar
-    from relance.core.planner import send_at, thanks_due
-
-    ids = list(invoice_ids)
+    invoices = list(Invoice.objects.filter(org=org, pk__in=list(invoice_ids)))
+    ids = [inv.pk for inv in invoices]
+    record_many(
+        org,
+        [
+            NewEvent("invoice.paid", {"number": inv.number}, inv.customer_id, inv.pk)
+            for inv in invoices
+        ],
+        actor=actor,
+    )
     cancelled = cancel_for_paid(org, ids, actor)
     today = today or org_today(org)
     done: dict[int, set[str]] = {}
@@ -122,7 +129,7 @@ def on_paid(
         last[inv] = (policy, segment)
     policies = policies_for(org)
     groups: dict[tuple[int, str, str], list[int]] = {}
-    for inv in Invoice.objects.filter(org=org, pk__in=ids, paid_on__isnull=False):
+    for inv in invoices:
         policy_name, segment = last.get(inv.pk, ("default", ""))
         policy = policies.get(policy_name, DEFAULT_POLICY)
         if thanks_due(policy, done.get(inv.pk, ())):
@@ -145,15 +152,13 @@ def on_paid(
         )
         for (customer_id, name, segment), invs in groups.items()
     ]
-    numbers = dict(Invoice.objects.filter(pk__in=ids).values_list("pk", "number"))
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                actions = _write(org, today, planned, numbers, actor, run=False)
-        except IntegrityError:
-            return {"cancelled": cancelled, "thanked": 0}  # planned concurrently
-    if actions:
-        prepare_outbox(org, actor)
+    numbers = {inv.pk: inv.number for inv in invoices}
+    try:
+        with transaction.atomic():
+            actions = _write(org, today, planned, numbers, actor, run=False)
+    except IntegrityError:
+        return {"cancelled": cancelled, "thanked": 0}  # planned concurrently
+    prepare_outbox(org, actor)
     return {"cancelled": cancelled, "thanked": len(actions)}
 
 

@@ -181,10 +181,6 @@ def _apply(org, batch, lines, actor) -> dict:
             )
         )
     newly_paid = refresh_paid(touched)
-    events += [
-        NewEvent("invoice.paid", {"number": numbers[i]}, invoice_id=i)
-        for i in newly_paid
-    ]
     record_many(org, events, actor=actor)
     if newly_paid:
         from relance.dunning.services import on_paid
@@ -269,14 +265,7 @@ def apply_review(org, line: BankLine, numbers: list[str], actor: str) -> dict:
                         "unallocated": left,
                     },
                     customer_id=payment.customer_id,
-                ),
-                *(
-                    NewEvent(
-                        "invoice.paid", {"number": inv.number}, inv.customer_id, inv.pk
-                    )
-                    for inv, _ in parts
-                    if inv.pk in newly_paid
-                ),
+                )
             ],
             actor=actor,
         )

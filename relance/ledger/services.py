@@ -286,12 +286,6 @@ class _InvoiceWriter:
         updated_ids = {i.pk for i in to_update} | paid_changed
         self.updated = len(updated_ids - {i.pk for i in to_create})
         self.newly_paid = refresh_paid(i.pk for i in by_number.values())
-        paid = set(self.newly_paid)
-        self.events += [
-            NewEvent("invoice.paid", {"number": i.number}, i.customer_id, i.pk)
-            for i in by_number.values()
-            if i.pk in paid
-        ]
 
     def _documents(self, records, by_number: dict[str, Invoice]) -> None:
         """Keep the PDF an e-invoice came in as the invoice's document."""
