@@ -9,7 +9,7 @@ import hashlib
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from relance.core.matching import Credit, Matcher, OpenItem
 from relance.formats.bank import read_bank
@@ -189,11 +189,20 @@ def _apply(org, batch, lines, actor) -> dict:
     return counts
 
 
+WAITING = (BankLineStatus.TO_REVIEW, BankLineStatus.UNMATCHED)
+
+
 def review_queue(org):
     """Credits a person must look at, oldest first."""
-    return BankLine.objects.filter(
-        org=org, status__in=[BankLineStatus.TO_REVIEW, BankLineStatus.UNMATCHED]
-    ).order_by("booked", "pk")
+    return BankLine.objects.filter(org=org, status__in=WAITING).order_by("booked", "pk")
+
+
+def _lock_waiting(org, line: BankLine) -> BankLine:
+    """The line, locked, if it still waits for a person's decision."""
+    line = BankLine.objects.select_for_update().get(pk=line.pk, org=org)
+    if line.status not in WAITING:
+        raise ValueError(f"this line is already {line.get_status_display()}")
+    return line
 
 
 def review_candidates(line: BankLine) -> list[Invoice]:
@@ -202,15 +211,13 @@ def review_candidates(line: BankLine) -> list[Invoice]:
     open_ = Invoice.objects.filter(
         org=line.org, amount_paid__lt=F("total"), currency=line.currency
     ).select_related("customer")
-    proposed = list(open_.filter(number__in=line.candidates))
     customer = line.payment.customer_id if line.payment else None
-    others = (
-        list(open_.filter(customer_id=customer).exclude(number__in=line.candidates))
-        if customer
-        else []
-    )
-    return sorted(proposed, key=lambda i: (i.due_date, i.number)) + sorted(
-        others, key=lambda i: (i.due_date, i.number)
+    offered = Q(number__in=line.candidates)
+    if customer:
+        offered |= Q(customer_id=customer)
+    return sorted(
+        open_.filter(offered),
+        key=lambda i: (i.number not in line.candidates, i.due_date, i.number),
     )
 
 
@@ -218,9 +225,7 @@ def apply_review(org, line: BankLine, numbers: list[str], actor: str) -> dict:
     """A person's decision: this money pays these invoices, oldest first, each up
     to what is still open on it. What is left stays on the payment, unallocated."""
     with transaction.atomic():
-        line = BankLine.objects.select_for_update().get(pk=line.pk, org=org)
-        if line.status not in (BankLineStatus.TO_REVIEW, BankLineStatus.UNMATCHED):
-            raise ValueError(f"this line is already {line.get_status_display()}")
+        line = _lock_waiting(org, line)
         invoices = list(
             Invoice.objects.select_for_update()
             .filter(org=org, number__in=numbers)
@@ -280,9 +285,7 @@ def dismiss_line(org, line: BankLine, actor: str, reason: str = "") -> None:
     """Not a customer's payment (a refund, a transfer between accounts): it no
     longer waits for review nor holds the customer's reminders."""
     with transaction.atomic():
-        line = BankLine.objects.select_for_update().get(pk=line.pk, org=org)
-        if line.status not in (BankLineStatus.TO_REVIEW, BankLineStatus.UNMATCHED):
-            raise ValueError(f"this line is already {line.get_status_display()}")
+        line = _lock_waiting(org, line)
         payment, line.payment = line.payment, None
         line.status = BankLineStatus.IGNORED
         line.reason = (reason or f"dismissed by {actor}")[:300]

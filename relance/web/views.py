@@ -12,6 +12,12 @@ from django.views.decorators.http import require_POST
 from relance.comms.models import OutboundMessage
 from relance.dunning.models import Action, ActionStatus
 from relance.dunning.tasks import run_dunning_task
+from relance.ledger.bank import (
+    apply_review,
+    dismiss_line,
+    review_candidates,
+    review_queue,
+)
 from relance.ledger.models import BankLine, Customer, Invoice
 from relance.ledger.queries import aging_totals, open_invoices
 from relance.orgs.middleware import SESSION_KEY
@@ -48,9 +54,7 @@ def dashboard(request):
             "uncertain": OutboundMessage.objects.filter(
                 org=org, status="uncertain"
             ).count(),
-            "to_review": BankLine.objects.filter(
-                org=org, status__in=["to_review", "unmatched"]
-            ).count(),
+            "to_review": review_queue(org).count(),
             "can_run": request.membership.role in SENDERS,
         },
     )
@@ -294,7 +298,6 @@ def switch_org(request):
 
 @member_required(*SENDERS)
 def bank_review(request):
-    from relance.ledger.bank import review_candidates, review_queue
 
     page = Paginator(review_queue(request.org).select_related("payment"), 20).get_page(
         request.GET.get("page")
@@ -306,8 +309,6 @@ def bank_review(request):
 @require_POST
 @member_required(*SENDERS)
 def bank_review_decide(request, pk):
-    from relance.ledger.bank import apply_review, dismiss_line
-    from relance.ledger.models import BankLine
 
     line = get_object_or_404(BankLine, pk=pk, org=request.org)
     decision = request.POST.get("decision")
