@@ -393,7 +393,8 @@ def read_facturx(pdf: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
     text together."""
     details = {"format": "Factur-X"}
     if len(pdf) > MAX_BYTES:
-        return ReadResult([], [RowError(0, "file larger than 20 MB")], details)
+        reason = f"file larger than {MAX_BYTES // 2**20} MB"
+        return ReadResult([], [RowError(0, reason)], details)
     try:
         found = embedded_xml(pdf)
     except Exception as exc:  # pypdf raises many types on broken files
@@ -406,16 +407,12 @@ def read_facturx(pdf: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
             [RowError(0, "a PDF with no Factur-X or ZUGFeRD invoice XML inside")],
             details,
         )
-    name, xml = found
-    result = read_einvoice_xml(xml, default_days)
-    text, _ = pdf_text(pdf)
-    result.details = {
-        **details,
-        "embedded": name,
-        **result.details,
-        "format": details["format"],
-    }
-    result.records = [_with_pdf(r, pdf, text) for r in result.records]
+    name, embedded = found
+    result = read_einvoice_xml(embedded, default_days)
+    result.details = {**result.details, **details, "embedded": name}
+    if result.records:
+        text, _ = pdf_text(pdf)
+        result.records = [_with_pdf(r, pdf, text) for r in result.records]
     return result
 
 
