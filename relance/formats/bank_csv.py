@@ -72,7 +72,7 @@ def read_bank_csv(data: bytes) -> ReadResult[BankLine]:
         return refused
     text, encoding = decode(data)
     delimiter = sniff_delimiter(_after_preamble(text))
-    header, rows = read_rows(text, delimiter)
+    header, rows, broken = read_rows(text, delimiter)
     details = {"format": "CSV", "encoding": encoding, "delimiter": delimiter}
     mapping = _mapping(header)
     while not _usable(mapping) and rows:  # skip the account lines above the header
@@ -99,9 +99,6 @@ def read_bank_csv(data: bytes) -> ReadResult[BankLine]:
             header[i] if i < len(header) else f"column_{i + 1}": c
             for i, c in enumerate(cells)
         }
-        if cells[0].startswith("\x00"):
-            errors.append(RowError(line, cells[0][1:], raw))
-            break
         values = {
             f: cells[i].strip() if i < len(cells) else "" for f, i in mapping.items()
         }
@@ -111,6 +108,8 @@ def read_bank_csv(data: bytes) -> ReadResult[BankLine]:
             if not values.get("booked") and not values.get("label"):
                 continue  # a closing balance or a blank separator line
             errors.append(RowError(line, str(exc), raw))
+    if broken:
+        errors.append(broken)
     return finish(records, errors, details)
 
 

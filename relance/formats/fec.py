@@ -59,7 +59,7 @@ def read_fec(data: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
     text, encoding = decode(data)
     first = text.lstrip().split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") >= first.count("|") else "|"
-    header, rows = read_rows(text, delimiter)
+    header, rows, broken = read_rows(text, delimiter)
     details = {"format": "FEC", "encoding": encoding, "delimiter": repr(delimiter)}
     columns = {h.strip().lower(): i for i, h in enumerate(header)}
     missing = [c for c in REQUIRED if c not in columns]
@@ -74,9 +74,6 @@ def read_fec(data: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
     lines: list[_Line] = []
     errors: list[RowError] = []
     for row, cells in rows:
-        if cells and cells[0].startswith("\x00"):
-            errors.append(RowError(row, cells[0][1:]))
-            break
 
         def cell(name: str, cells=cells) -> str:
             i = columns.get(name)
@@ -89,6 +86,8 @@ def read_fec(data: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
         except ValueError as exc:
             raw = {h: cells[i] for h, i in columns.items() if i < len(cells)}
             errors.append(RowError(row, str(exc), raw))
+    if broken:
+        errors.append(broken)
     records, unlettered = _receivables(lines, default_days, errors)
     details["due_dates"] = (
         f"a FEC carries no due dates: the organisation's default terms of "

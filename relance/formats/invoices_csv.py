@@ -147,9 +147,9 @@ def read_invoices(
     """Invoices from CSV text (any separator, UTF-8 or Windows-1252)."""
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
-    header, rows = read_rows(text, delimiter)
+    header, rows, broken = read_rows(text, delimiter)
     details = {"encoding": encoding, "delimiter": delimiter}
-    return invoices_from_rows(header, rows, details, columns)
+    return invoices_from_rows(header, rows, details, columns, broken)
 
 
 def invoices_from_rows(
@@ -157,8 +157,10 @@ def invoices_from_rows(
     rows: list[tuple[int, list[str]]],
     details: dict[str, str],
     columns: dict[str, str] | None = None,
+    broken: RowError | None = None,
 ) -> ReadResult[InvoiceRecord]:
-    """Records from a table of text cells, whatever file it came from."""
+    """Records from a table of text cells, whatever file it came from; `broken`
+    is the error that stopped reading the file, reported after its rows."""
     mapping, unused = map_headers(header, columns)
     details["columns"] = ", ".join(
         f"{header[i]} -> {f}" for f, i in sorted(mapping.items(), key=lambda x: x[1])
@@ -191,9 +193,6 @@ def invoices_from_rows(
             header[i] if i < len(header) else f"column_{i + 1}": c
             for i, c in enumerate(cells)
         }
-        if cells and cells[0].startswith("\x00"):
-            errors.append(RowError(line, cells[0][1:], raw))
-            break
         values = {
             f: cells[i].strip() if i < len(cells) else "" for f, i in mapping.items()
         }
@@ -210,6 +209,8 @@ def invoices_from_rows(
             continue
         seen[record.number] = line
         records.append(record)
+    if broken:
+        errors.append(broken)
     return ReadResult(records, errors, details)
 
 

@@ -9,6 +9,8 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from .errors import RowError
+
 DELIMITERS = (";", ",", "\t", "|")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
@@ -36,8 +38,9 @@ def sniff_delimiter(text: str) -> str:
 
 def read_rows(
     text: str, delimiter: str
-) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (line number, cells) of each row; a malformed quote never raises."""
+) -> tuple[list[str], list[tuple[int, list[str]]], RowError | None]:
+    """Header, (line number, cells) of each row, and the error that stopped the
+    reading (a malformed quote, a NUL byte) if any: it never raises."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
     header: list[str] = []
@@ -49,8 +52,8 @@ def read_rows(
                 continue
             rows.append((reader.line_num, cells))
     except csv.Error as exc:
-        rows.append((reader.line_num, [f"\x00csv error: {exc}"]))
-    return header, rows
+        return header, rows, RowError(reader.line_num, f"csv error: {exc}")
+    return header, rows, None
 
 
 def normalise_header(name: str) -> str:

@@ -141,3 +141,12 @@ def test_unknown_declared_encoding_is_a_row_error():
     for reader in (read_camt, lambda d: read_einvoice_xml(d, 30)):
         result = reader(data)
         assert result.records == [] and "encoding" in result.errors[0].reason
+
+
+def test_a_cell_starting_with_nul_is_data_not_a_reading_error():
+    """Found by the fuzz test: read_rows once flagged its own errors with a
+    leading NUL, so a real NUL cell ended the file with an empty reason."""
+    fec = (SAMPLES / "fec-sage-tab.txt").read_bytes() + b"\x00"
+    result = read_fec(fec, 30)
+    assert len(result.records) == 3
+    assert all(e.reason for e in result.errors)
