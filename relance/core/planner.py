@@ -299,9 +299,7 @@ def plan(
                         customer_id=customer_id,
                         step=step,
                         invoice_ids=(groups[key][0].id,),
-                        scheduled_at=local_instant(
-                            _send_day(step, today, calendar), step.window.start, tz
-                        ),
+                        scheduled_at=send_at(step, today, calendar, tz),
                         reason=reasons[key],
                         segment=customer.segment,
                         policy=INSTALMENT_POLICY.name,
@@ -322,9 +320,7 @@ def plan(
                     customer_id=customer_id,
                     step=step,
                     invoice_ids=tuple(i.id for i in invs),
-                    scheduled_at=local_instant(
-                        _send_day(step, today, calendar), step.window.start, tz
-                    ),
+                    scheduled_at=send_at(step, today, calendar, tz),
                     reason=f"{reasons[key]}; {why_policy}",
                     segment=customer.segment,
                     policy=policy.name,
