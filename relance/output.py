@@ -26,3 +26,16 @@ def parse_day(value: str):
         from django.core.management.base import CommandError
 
         raise CommandError(f"--date must be YYYY-MM-DD, got {value!r}") from None
+
+
+def organisation_option(slug: str):
+    """The organisation a command's --org names, or a CommandError saying so."""
+    from django.core.exceptions import ValidationError
+    from django.core.management.base import CommandError
+
+    from relance.orgs.services import organisation_by_slug
+
+    try:
+        return organisation_by_slug(slug)
+    except ValidationError as exc:
+        raise CommandError("; ".join(exc.messages)) from None

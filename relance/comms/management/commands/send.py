@@ -1,9 +1,7 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from relance.comms.services import prepare_and_send
-from relance.orgs.services import organisation_by_slug
-from relance.output import emit
+from relance.output import emit, organisation_option
 
 
 class Command(BaseCommand):
@@ -14,10 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts):
-        try:
-            org = organisation_by_slug(opts["org"]) if opts["org"] else None
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from None
+        org = organisation_option(opts["org"]) if opts["org"] else None
         counts = prepare_and_send(org, actor="cli")
         text = ", ".join(f"{v} {k}" for k, v in counts.items())
         emit(self, counts, opts["json"], text)

@@ -3,8 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from relance.dunning import approvals
 from relance.dunning.models import Action, ActionStatus
-from relance.orgs.services import organisation_by_slug
-from relance.output import emit
+from relance.output import emit, organisation_option
 
 
 def _action_json(a: Action) -> dict:
@@ -39,10 +38,7 @@ class Command(BaseCommand):
             p.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **o):
-        try:
-            org = organisation_by_slug(o["org"])
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from None
+        org = organisation_option(o["org"])
         qs = (
             Action.objects.filter(org=org)
             .select_related("customer", "org")

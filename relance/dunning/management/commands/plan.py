@@ -7,8 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from relance.dunning.models import PaymentPlan
 from relance.dunning.plans import balances, create_plan
 from relance.ledger.models import Invoice
-from relance.orgs.services import organisation_by_slug
-from relance.output import emit
+from relance.output import emit, organisation_option
 
 
 def _plan_json(plan: PaymentPlan) -> dict:
@@ -58,10 +57,7 @@ class Command(BaseCommand):
             p.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **o):
-        try:
-            org = organisation_by_slug(o["org"])
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from None
+        org = organisation_option(o["org"])
         if action == "list":
             plans = PaymentPlan.objects.filter(org=org).select_related(
                 "invoice", "customer"

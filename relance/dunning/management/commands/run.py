@@ -1,10 +1,8 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from relance.dunning.services import run_dunning
 from relance.orgs.models import org_today
-from relance.orgs.services import organisation_by_slug
-from relance.output import emit, parse_day
+from relance.output import emit, organisation_option, parse_day
 
 
 class Command(BaseCommand):
@@ -17,10 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts):
-        try:
-            org = organisation_by_slug(opts["org"])
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from None
+        org = organisation_option(opts["org"])
         day = parse_day(opts["date"]) if opts["date"] else org_today(org)
         result = run_dunning(org, day, dry_run=opts["dry_run"], actor="cli")
         text = "\n".join(

@@ -1,11 +1,9 @@
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from relance.ledger.services import attach_documents, import_invoices, save_columns
-from relance.orgs.services import organisation_by_slug
-from relance.output import emit
+from relance.output import emit, organisation_option
 
 
 class Command(BaseCommand):
@@ -46,10 +44,7 @@ class Command(BaseCommand):
             p.add_argument("--json", action="store_true")
 
     def handle(self, *args, kind, **opts):
-        try:
-            org = organisation_by_slug(opts["org"])
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from None
+        org = organisation_option(opts["org"])
         if kind == "documents":
             return self._documents(org, opts)
         if kind == "bank":

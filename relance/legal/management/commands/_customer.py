@@ -2,12 +2,11 @@
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from relance.ledger.models import Customer
 from relance.orgs.models import org_today
-from relance.orgs.services import organisation_by_slug
+from relance.output import organisation_option
 
 
 def add_customer_arguments(parser) -> None:
@@ -18,10 +17,7 @@ def add_customer_arguments(parser) -> None:
 
 
 def resolve(opts):
-    try:
-        org = organisation_by_slug(opts["org"])
-    except ValidationError as exc:
-        raise CommandError("; ".join(exc.messages)) from None
+    org = organisation_option(opts["org"])
     customer = Customer.objects.filter(org=org, ref=opts["customer"]).first()
     if customer is None:
         raise CommandError(f"no customer {opts['customer']!r} in {org.slug}")

@@ -1,8 +1,6 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from relance.orgs.services import organisation_by_slug
-from relance.output import emit
+from relance.output import emit, organisation_option
 from relance.timeline.services import verify
 
 
@@ -16,10 +14,7 @@ class Command(BaseCommand):
         check.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **opts):
-        try:
-            org = organisation_by_slug(opts["org"])
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from None
+        org = organisation_option(opts["org"])
         verdict = verify(org)
         data = {
             "ok": verdict.ok,
