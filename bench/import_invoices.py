@@ -63,6 +63,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from relance.core.gc_pause import paused_gc
     from relance.formats.invoices import read_invoice_file
     from relance.ledger.services import import_invoices
     from relance.orgs.models import Organisation
@@ -76,7 +77,8 @@ def main() -> None:
     write_csv(path, args.rows, args.customers)
     data = path.read_bytes()
     started = time.perf_counter()
-    result = read_invoice_file(data)
+    with paused_gc():
+        result = read_invoice_file(data)
     read_s = time.perf_counter() - started
     del result
     started = time.perf_counter()

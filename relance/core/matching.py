@@ -9,17 +9,17 @@ candidates."""
 
 from __future__ import annotations
 
-import gc
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations, islice
 
 from rapidfuzz import fuzz, process, utils
+
+from .gc_pause import paused_gc
 
 ZERO = Decimal("0")
 NAME_SCORE = 88  # rapidfuzz token_set_ratio for a payer to be that customer
@@ -124,19 +124,6 @@ def _reference_keys(text: str) -> set[str]:
     return keys
 
 
-@contextmanager
-def _paused_gc():
-    """Building the indexes creates millions of objects, none of them cyclic
-    garbage; the cyclic collector would rescan them all many times over."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class _KeyIndex:
     """Invoices by key, built from two parallel lists in C (dict(zip(...))):
     most keys name one invoice, and only the shared ones get a list."""
@@ -164,7 +151,7 @@ class Matcher:
         """`amounts`, when given, are the only credit amounts that will be
         matched: the amount index then keeps only those (a large saving on a
         big ledger)."""
-        with _paused_gc():
+        with paused_gc():
             self._index(items, tolerance, amounts)
 
     def _index(self, items, tolerance, amounts) -> None:

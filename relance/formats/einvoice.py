@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
@@ -418,4 +417,4 @@ def read_facturx(pdf: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
 
 def _with_pdf(record: InvoiceRecord, pdf: bytes, text: str | None) -> InvoiceRecord:
     combined = "\n".join(x for x in (record.document_text, text) if x)
-    return replace(record, document=pdf, document_text=combined)
+    return record._replace(document=pdf, document_text=combined)

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .errors import RowError
 
@@ -117,8 +118,10 @@ def parse_decimal(text: str) -> Decimal:
     return -value if negative else value
 
 
+@lru_cache(maxsize=8192)
 def parse_date(text: str) -> date:
-    """Dates as dd/mm/yyyy (French) or ISO yyyy-mm-dd; never month-first."""
+    """Dates as dd/mm/yyyy (French) or ISO yyyy-mm-dd; never month-first.
+    Cached: a ledger of a million rows holds a few hundred distinct dates."""
     if len(text) == 10:  # the common cases, without strptime
         try:
             digits = text[:2] + text[3:5] + text[6:]

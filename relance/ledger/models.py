@@ -16,7 +16,10 @@ class CustomerKind(models.TextChoices):
 
 
 class Customer(models.Model):
-    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    # Indexed by the constraints below, which begin with org.
+    org = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, db_index=False
+    )
     ref = models.CharField(_("reference"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(max_length=3, choices=CustomerKind.choices, default="b2b")
@@ -73,7 +76,10 @@ REMINDER_ROLES = (ContactRole.BILLING, ContactRole.ACCOUNTS_PAYABLE)
 
 
 class Invoice(models.Model):
-    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    # Indexed by the constraints below, which begin with org.
+    org = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, db_index=False
+    )
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="invoices"
     )

@@ -10,12 +10,16 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Sum
+from django.utils import timezone
 
+from relance import bulk
 from relance.core.compliance import check_invoice
+from relance.core.gc_pause import paused_gc
 from relance.formats.invoices import read_invoice_file
 from relance.formats.invoices_csv import InvoiceRecord, check_columns
 from relance.formats.pdf_text import pdf_text
@@ -110,6 +114,11 @@ def import_invoices(
     the organisation's saved mapping), FEC, CII or UBL XML, Factur-X PDF.
     Rejected rows are kept with their reason; valid rows are written together or
     not at all. Re-importing a file changes nothing."""
+    with paused_gc():  # a million rows: millions of objects, no cycles
+        return _import_invoices(org, data, filename, actor, columns, today)
+
+
+def _import_invoices(org, data, filename, actor, columns, today) -> dict:
     result = read_invoice_file(
         data,
         columns={**saved_columns(org), **(columns or {})},
@@ -185,8 +194,33 @@ def import_invoices(
     }
 
 
+class _Known(NamedTuple):
+    """An invoice already in the ledger, as the import compares it."""
+
+    id: int
+    number: str
+    customer_id: int
+    issue_date: date
+    due_date: date
+    currency: str
+    total_excl_tax: Decimal | None
+    tax: Decimal | None
+    total: Decimal
+    amount_paid: Decimal
+    defects: list
+
+
+class _ImportedPayment(NamedTuple):
+    allocation_id: int
+    payment_id: int
+    amount: Decimal
+    received_on: date
+
+
 class _InvoiceWriter:
-    """Upserts customers, contacts, invoices and imported payments in bulk."""
+    """Upserts customers, contacts, invoices and imported payments. New rows go
+    in with plain INSERTs (relance.bulk): a ledger of a million invoices is
+    imported in one go, and the ORM's per-object cost would dominate it."""
 
     FIELDS = ("issue_date", "due_date", "currency", "total_excl_tax", "tax", "total")
 
@@ -196,103 +230,158 @@ class _InvoiceWriter:
         self.events: list[NewEvent] = []
         self.flagged: list[dict] = []
         self.newly_paid: list[int] = []
-        self.existing: dict[str, Invoice] = {}
+        self.existing: dict[str, _Known] = {}
+        self.imported: dict[int, _ImportedPayment] = {}
 
     def check(self, rec: InvoiceRecord) -> str | None:
         """Rules that need the database: an update may not go below what is paid."""
-        inv = self._existing(rec.number)
-        if inv is None:
+        known = self.existing.get(rec.number)
+        if known is None:
             return None
-        other_paid = inv.amount_paid - self._imported_paid.get(inv.id, ZERO)
+        mine = self.imported.get(known.id)
+        other_paid = known.amount_paid - (mine.amount if mine else ZERO)
         if rec.total < other_paid:
             return (
                 f"total {rec.total} is less than the {other_paid} already received "
                 f"for invoice {rec.number}"
             )
-        if inv.currency != rec.currency and inv.amount_paid:
+        if known.currency != rec.currency and known.amount_paid:
             return f"currency of paid invoice {rec.number} cannot change"
         return None
 
-    def _existing(self, number: str) -> Invoice | None:
-        return self.existing.get(number)
-
     def preload(self, numbers: list[str]) -> None:
-        for start in range(0, len(numbers), 5000):
-            chunk = numbers[start : start + 5000]
-            for inv in Invoice.objects.filter(org=self.org, number__in=chunk):
-                self.existing[inv.number] = inv
-        self._imported_allocs = {
-            a.invoice_id: a
-            for a in Allocation.objects.filter(
-                invoice__org=self.org,
-                payment__source=PaymentSource.IMPORT,
-                invoice_id__in=[i.id for i in self.existing.values()],
-            ).select_related("payment")
-        }
-        self._imported_paid = {k: a.amount for k, a in self._imported_allocs.items()}
+        if not Invoice.objects.filter(org=self.org).exists():
+            return  # a first import: nothing to compare with
+        for chunk in _chunks(numbers):
+            rows = (
+                Invoice.objects.filter(org=self.org, number__in=chunk)
+                .order_by()
+                .values_list(*_Known._fields)
+            )
+            self.existing.update((row[1], _Known(*row)) for row in rows)
+        # All the organisation's imported payments in one pass: naming the
+        # invoices in an IN list makes SQLite probe each against every payment.
+        ids = {k.id for k in self.existing.values()}
+        for invoice_id, *rest in (
+            Allocation.objects.filter(
+                payment__org=self.org, payment__source=PaymentSource.IMPORT
+            )
+            .order_by()
+            .values_list(
+                "invoice_id", "id", "payment_id", "amount", "payment__received_on"
+            )
+            .iterator(chunk_size=bulk.CHUNK)
+        ):
+            if invoice_id in ids:
+                self.imported[invoice_id] = _ImportedPayment(*rest)
 
     def write(self, records: list[InvoiceRecord]) -> None:
         customers = self._customers(records)
-        to_create, to_update, touched = [], [], []
+        fresh, changed, invoice_ids = [], [], {}
         for rec in records:
-            customer = customers[rec.customer_ref]
-            inv = self._existing(rec.number)
-            values = {f: getattr(rec, f) for f in self.FIELDS}
-            values["defects"] = invoice_defects(
+            customer_id = customers[rec.customer_ref]
+            defects = invoice_defects(
                 rec.issue_date, rec.due_date, rec.kind, rec.document_text
             )
-            if values["defects"]:
+            if defects:
                 self.flagged.append(
-                    {
-                        "invoice": rec.number,
-                        "defects": [d["code"] for d in values["defects"]],
-                    }
+                    {"invoice": rec.number, "defects": [d["code"] for d in defects]}
                 )
-            if inv is None:
-                inv = Invoice(
-                    org=self.org, customer=customer, number=rec.number, **values
-                )
-                to_create.append(inv)
+            known = self.existing.get(rec.number)
+            if known is None:
+                fresh.append((rec, customer_id, defects))
                 continue
-            changes = {f: str(v) for f, v in values.items() if getattr(inv, f) != v}
-            if inv.customer_id != customer.pk:
-                changes["customer"] = customer.ref
-                inv.customer = customer
+            invoice_ids[rec.number] = known.id
+            changes = {
+                f: str(getattr(rec, f))
+                for f in self.FIELDS
+                if getattr(known, f) != getattr(rec, f)
+            }
+            if known.defects != defects:
+                changes["defects"] = str([d["code"] for d in defects])
+            if known.customer_id != customer_id:
+                changes["customer"] = rec.customer_ref
             if changes:
-                for f, v in values.items():
-                    setattr(inv, f, v)
-                to_update.append(inv)
-                self.events.append(
-                    NewEvent("invoice.updated", changes, customer.pk, inv.pk)
+                changed.append(
+                    Invoice(
+                        pk=known.id,
+                        customer_id=customer_id,
+                        defects=defects,
+                        updated_at=timezone.now(),
+                        **{f: getattr(rec, f) for f in self.FIELDS},
+                    )
                 )
-            touched.append(inv)
-        Invoice.objects.bulk_create(to_create, batch_size=2000)
+                self.events.append(
+                    NewEvent("invoice.updated", changes, customer_id, known.id)
+                )
         Invoice.objects.bulk_update(
-            to_update, [*self.FIELDS, "defects", "customer"], batch_size=2000
+            changed,
+            [*self.FIELDS, "defects", "customer", "updated_at"],
+            batch_size=2000,
         )
-        self.created = len(to_create)
-        for inv in to_create:
+        invoice_ids.update(self._insert_invoices(fresh))
+        self.created = len(fresh)
+        self._documents(records, invoice_ids)
+        paid_changed = self._imported_payments(records, invoice_ids, customers)
+        self.updated = len({i.pk for i in changed} | paid_changed)
+        self.newly_paid = [
+            invoice_ids[rec.number] for rec, _, _ in fresh if rec.paid >= rec.total
+        ] + refresh_paid(paid_changed)
+
+    def _insert_invoices(self, fresh) -> dict[str, int]:
+        """New invoices, with what the file says is paid already counted: their
+        only payment is the one this import writes."""
+        after = bulk.last_id(Invoice)
+        json_of: dict[str, object] = {}
+        rows = []
+        for rec, customer_id, defects in fresh:
+            key = repr(defects)
+            if key not in json_of:
+                json_of[key] = bulk.prepared(Invoice, "defects", defects)
+            paid_on = (rec.paid_date or self.today) if rec.paid >= rec.total else None
+            rows.append(
+                (
+                    self.org.pk,
+                    customer_id,
+                    rec.number,
+                    *(getattr(rec, f) for f in self.FIELDS),
+                    rec.paid,
+                    paid_on,
+                    json_of[key],
+                )
+            )
+        bulk.insert(
+            Invoice,
+            [
+                "org_id",
+                "customer_id",
+                "number",
+                *self.FIELDS,
+                "amount_paid",
+                "paid_on",
+                "defects",
+            ],
+            rows,
+        )
+        ids = bulk.ids_after(Invoice, after, "number", org=self.org)
+        for rec, customer_id, _ in fresh:
             self.events.append(
                 NewEvent(
                     "invoice.created",
-                    {"number": inv.number, "total": inv.total, "due": inv.due_date},
-                    inv.customer_id,
-                    inv.pk,
+                    {"number": rec.number, "total": rec.total, "due": rec.due_date},
+                    customer_id,
+                    ids[rec.number],
                 )
             )
-        by_number = {i.number: i for i in [*to_create, *touched]}
-        self._documents(records, by_number)
-        paid_changed = self._imported_payments(records, by_number)
-        updated_ids = {i.pk for i in to_update} | paid_changed
-        self.updated = len(updated_ids - {i.pk for i in to_create})
-        self.newly_paid = refresh_paid(i.pk for i in by_number.values())
+        return ids
 
-    def _documents(self, records, by_number: dict[str, Invoice]) -> None:
+    def _documents(self, records, invoice_ids: dict[str, int]) -> None:
         """Keep the PDF an e-invoice came in as the invoice's document."""
-        for rec in records:
-            if rec.document is None:
-                continue
-            inv = by_number[rec.number]
+        with_pdf = {r.number: r for r in records if r.document is not None}
+        if not with_pdf:
+            return
+        for inv in Invoice.objects.filter(org=self.org, number__in=list(with_pdf)):
+            rec = with_pdf[inv.number]
             digest = hashlib.sha256(rec.document).hexdigest()
             if inv.document and _stored_sha256(inv.document) == digest:
                 continue  # the same PDF again: nothing changes
@@ -311,131 +400,158 @@ class _InvoiceWriter:
                 )
             )
 
-    def _customers(self, records: list[InvoiceRecord]) -> dict[str, Customer]:
+    def _customers(self, records: list[InvoiceRecord]) -> dict[str, int]:
+        """Customer id by reference; customers created or updated as the file says."""
         refs = {r.customer_ref: r for r in records}
-        existing = {
-            c.ref: c for c in Customer.objects.filter(org=self.org, ref__in=list(refs))
-        }
-        new = [
-            Customer(
-                org=self.org,
-                ref=ref,
-                name=r.customer_name,
-                kind=r.kind,
-                siren=r.siren,
-                vat_number=r.vat_number,
-            )
-            for ref, r in refs.items()
-            if ref not in existing
-        ]
-        Customer.objects.bulk_create(new, batch_size=2000)
-        for c in new:
-            existing[c.ref] = c
-            self.events.append(
-                NewEvent("customer.created", {"ref": c.ref, "name": c.name}, c.pk)
-            )
-        changed = []
+        known = {}
+        for chunk in _chunks(list(refs)):
+            for row in Customer.objects.filter(org=self.org, ref__in=chunk).values_list(
+                "ref", "id", "name", "kind", "siren", "vat_number"
+            ):
+                known[row[0]] = row[1:]
+        after = bulk.last_id(Customer)
+        bulk.insert(
+            Customer,
+            ["org_id", "ref", "name", "kind", "siren", "vat_number"],
+            [
+                (self.org.pk, ref, r.customer_name, r.kind, r.siren, r.vat_number)
+                for ref, r in refs.items()
+                if ref not in known
+            ],
+        )
+        ids = bulk.ids_after(Customer, after, "ref", org=self.org)
         for ref, r in refs.items():
-            c = existing[ref]
+            if ref not in known:
+                self.events.append(
+                    NewEvent(
+                        "customer.created",
+                        {"ref": ref, "name": r.customer_name},
+                        ids[ref],
+                    )
+                )
+        changed = []
+        for ref, (pk, name, kind, siren, vat) in known.items():
+            r = refs[ref]
+            ids[ref] = pk
             wanted = {
                 "name": r.customer_name,
                 "kind": r.kind,
-                "siren": r.siren or c.siren,
-                "vat_number": r.vat_number or c.vat_number,
+                "siren": r.siren or siren,
+                "vat_number": r.vat_number or vat,
             }
-            diff = {k: v for k, v in wanted.items() if getattr(c, k) != v}
-            if diff and c not in new:
-                for k, v in diff.items():
-                    setattr(c, k, v)
-                changed.append(c)
-                self.events.append(NewEvent("customer.updated", diff, c.pk))
+            now = {"name": name, "kind": kind, "siren": siren, "vat_number": vat}
+            diff = {k: v for k, v in wanted.items() if now[k] != v}
+            if diff:
+                changed.append(Customer(pk=pk, **wanted))
+                self.events.append(NewEvent("customer.updated", diff, pk))
         Customer.objects.bulk_update(
             changed, ["name", "kind", "siren", "vat_number"], batch_size=2000
         )
-        self._contacts(refs, existing)
-        return existing
+        self._contacts(refs, ids)
+        return ids
 
-    def _contacts(self, refs, customers: dict[str, Customer]) -> None:
+    def _contacts(self, refs, customers: dict[str, int]) -> None:
         known = defaultdict(set)
-        for cid, email in Contact.objects.filter(
-            customer__in=list(customers.values())
-        ).values_list("customer_id", "email"):
-            known[cid].add(email.lower())
+        for chunk in _chunks(list(customers.values())):
+            for cid, email in Contact.objects.filter(customer_id__in=chunk).values_list(
+                "customer_id", "email"
+            ):
+                known[cid].add(email.lower())
         new = []
         for ref, r in refs.items():
-            c = customers[ref]
+            cid = customers[ref]
             for email in r.customer_emails:
-                if email.lower() not in known[c.pk]:
-                    known[c.pk].add(email.lower())
-                    new.append(Contact(org=self.org, customer=c, email=email))
-        Contact.objects.bulk_create(new, batch_size=2000)
-        for contact in new:
-            self.events.append(
-                NewEvent("contact.added", {"email": contact.email}, contact.customer_id)
-            )
+                if email.lower() not in known[cid]:
+                    known[cid].add(email.lower())
+                    new.append((self.org.pk, cid, email))
+        bulk.insert(Contact, ["org_id", "customer_id", "email"], new)
+        self.events += [
+            NewEvent("contact.added", {"email": email}, cid) for _, cid, email in new
+        ]
 
-    def _imported_payments(self, records, by_number: dict[str, Invoice]) -> set[int]:
+    def _imported_payments(
+        self, records, invoice_ids: dict[str, int], customers: dict[str, int]
+    ) -> set[int]:
         """Keep one 'import' payment per invoice equal to what the file says is paid
-        beyond payments known from other sources."""
+        beyond payments known from other sources. Returns the existing invoices
+        whose payments changed."""
         changed: set[int] = set()
-        new: list[tuple[Invoice, Decimal, date]] = []
+        new: list[tuple[InvoiceRecord, int, Decimal, date]] = []
         for rec in records:
-            inv = by_number[rec.number]
-            alloc = self._imported_allocs.get(inv.pk)
-            current = alloc.amount if alloc else ZERO
-            other = (inv.amount_paid - current) if inv.amount_paid else ZERO
+            invoice_id = invoice_ids[rec.number]
+            known = self.existing.get(rec.number)
+            mine = self.imported.get(invoice_id)
+            current = mine.amount if mine else ZERO
+            other = known.amount_paid - current if known else ZERO
             wanted = max(rec.paid - other, ZERO)
-            on = rec.paid_date or (alloc.payment.received_on if alloc else self.today)
-            if alloc is None and wanted == 0:
+            on = rec.paid_date or (mine.received_on if mine else self.today)
+            if mine is None and wanted == 0:
                 continue
-            if (
-                alloc is not None
-                and wanted == alloc.amount
-                and on == alloc.payment.received_on
-            ):
+            if mine is not None and (wanted, on) == (mine.amount, mine.received_on):
                 continue
-            if alloc is None:
-                new.append((inv, wanted, on))
+            if mine is None:
+                new.append((rec, invoice_id, wanted, on))
             elif wanted == 0:  # the file no longer says it is paid
-                Allocation.objects.filter(pk=alloc.pk).delete()
-                Payment.objects.filter(pk=alloc.payment_id).delete()
+                Allocation.objects.filter(pk=mine.allocation_id).delete()
+                Payment.objects.filter(pk=mine.payment_id).delete()
             else:
-                Payment.objects.filter(pk=alloc.payment_id).update(
+                Payment.objects.filter(pk=mine.payment_id).update(
                     amount=wanted, received_on=on
                 )
-                Allocation.objects.filter(pk=alloc.pk).update(amount=wanted)
-            changed.add(inv.pk)
+                Allocation.objects.filter(pk=mine.allocation_id).update(amount=wanted)
+            if known:
+                changed.add(invoice_id)
             self.events.append(
                 NewEvent(
                     "payment.imported",
-                    {"invoice": inv.number, "paid": rec.paid, "on": on},
-                    inv.customer_id,
-                    inv.pk,
+                    {"invoice": rec.number, "paid": rec.paid, "on": on},
+                    customers[rec.customer_ref],
+                    invoice_id,
                 )
             )
-        payments = Payment.objects.bulk_create(
+        after = bulk.last_id(Payment)
+        bulk.insert(
+            Payment,
             [
-                Payment(
-                    org=self.org,
-                    customer_id=inv.customer_id,
-                    received_on=on,
-                    amount=amount,
-                    currency=inv.currency,
-                    reference=f"import:{inv.number}",
-                    source=PaymentSource.IMPORT,
+                "org_id",
+                "customer_id",
+                "received_on",
+                "amount",
+                "currency",
+                "reference",
+                "source",
+            ],
+            [
+                (
+                    self.org.pk,
+                    customers[rec.customer_ref],
+                    on,
+                    amount,
+                    rec.currency,
+                    f"import:{rec.number}",
+                    PaymentSource.IMPORT.value,
                 )
-                for inv, amount, on in new
+                for rec, _, amount, on in new
             ],
-            batch_size=2000,
         )
-        Allocation.objects.bulk_create(
+        payment_ids = bulk.ids_after(
+            Payment, after, "reference", org=self.org, source=PaymentSource.IMPORT
+        )
+        bulk.insert(
+            Allocation,
+            ["payment_id", "invoice_id", "amount"],
             [
-                Allocation(payment=p, invoice=inv, amount=amount)
-                for p, (inv, amount, _) in zip(payments, new, strict=True)
+                (payment_ids[f"import:{rec.number}"], invoice_id, amount)
+                for rec, invoice_id, amount, _ in new
             ],
-            batch_size=2000,
         )
         return changed
+
+
+def _chunks(items: list, size: int = 5000):
+    """Slices small enough for one query's IN list on every backend."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _stored_sha256(field) -> str | None:

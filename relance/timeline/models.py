@@ -6,7 +6,10 @@ from django.db import models
 class Event(models.Model):
     """One thing that happened, append-only and hash-chained per organisation."""
 
-    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    # Indexed by the constraints below, which begin with org.
+    org = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, db_index=False
+    )
     seq = models.PositiveBigIntegerField()
     at = models.DateTimeField()
     actor = models.CharField(max_length=200)
@@ -29,7 +32,7 @@ class Event(models.Model):
     def payload(self) -> dict:
         return chain_payload(
             self.seq,
-            self.at,
+            utc_text(self.at),
             self.actor,
             self.kind,
             self.customer_id,
@@ -38,10 +41,15 @@ class Event(models.Model):
         )
 
 
-def chain_payload(seq, at, actor, kind, customer_id, invoice_id, data) -> dict:
+def utc_text(at) -> str:
+    return at.astimezone(UTC).isoformat()
+
+
+def chain_payload(seq, at_text, actor, kind, customer_id, invoice_id, data) -> dict:
+    """What an event's hash covers; `at_text` is its instant as utc_text gives it."""
     return {
         "seq": seq,
-        "at": at.astimezone(UTC).isoformat(),
+        "at": at_text,
         "actor": actor,
         "kind": kind,
         "customer": customer_id,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from relance.core import chain
 
-from .models import Event, chain_payload
+from .models import Event, chain_payload, utc_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +26,26 @@ class NewEvent:
     invoice_id: int | None = None
 
 
+_AS_IS = (str, int, float, bool, type(None))
+_AS_TEXT = (Decimal, date)  # what chain.canonical writes with str()
+
+
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
-    """JSON-safe data (Decimal and dates as strings), identical once stored."""
+    """JSON-safe data (Decimal and dates as strings), identical once stored.
+    Flat data (most events) is converted directly; anything else goes through
+    a JSON round trip."""
+    flat = {}
+    for key, value in data.items():
+        if type(key) is not str:
+            break
+        if type(value) in _AS_IS:
+            flat[key] = value
+        elif type(value) in _AS_TEXT:
+            flat[key] = str(value)
+        else:
+            break
+    else:
+        return flat
     return json.loads(chain.canonical(data))
 
 
@@ -45,14 +64,15 @@ def record_many(
     locked = Organisation.objects.select_for_update().get(pk=org.pk)
     at = at or timezone.now()
     seq, head = locked.timeline_seq, locked.timeline_head
-    data_field = Event._meta.get_field("data")
+    to_json = connection.ops.adapt_json_value  # the data field's own preparation
     at_db = Event._meta.get_field("at").get_db_prep_save(at, connection)
+    at_text = utc_text(at)
     rows, links = [], []
     for ev in events:
         seq += 1
         data = _plain(ev.data)
         payload = chain_payload(
-            seq, at, actor, ev.kind, ev.customer_id, ev.invoice_id, data
+            seq, at_text, actor, ev.kind, ev.customer_id, ev.invoice_id, data
         )
         digest = chain.link_hash(head, payload)
         rows.append(
@@ -64,7 +84,7 @@ def record_many(
                 ev.kind,
                 ev.customer_id,
                 ev.invoice_id,
-                data_field.get_db_prep_save(data, connection),
+                to_json(data, None),
                 head,
                 digest,
             )

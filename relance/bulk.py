@@ -1,0 +1,63 @@
+"""Plain INSERTs for the large writes (imports, the daily run, the timeline): the
+ORM builds and prepares an object per row, which costs more than the write
+itself at a million rows. Values are what the driver takes as they are (str,
+int, bool, Decimal, date, None) or were prepared with `prepared`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import Max
+from django.utils import timezone
+
+CHUNK = 10000
+
+
+def prepared(model: type[models.Model], name: str, value: Any) -> Any:
+    """A value as the database takes it (JSON, aware datetimes)."""
+    return model._meta.get_field(name).get_db_prep_save(value, connection)
+
+
+def insert(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]
+) -> None:
+    """Insert rows giving the values of `columns`; every other column gets its
+    field's default, and auto_now fields the current time."""
+    now = timezone.now()
+    given = set(columns)
+    rest, constants = [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.column in given:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        else:
+            value = field.get_default()
+        rest.append(field.column)
+        constants.append(field.get_db_prep_save(value, connection))
+    names = [*columns, *rest]
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(names)}) "
+        f"VALUES ({', '.join(['%s'] * len(names))})"
+    )
+    tail = tuple(constants)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CHUNK):
+            cursor.executemany(sql, [(*r, *tail) for r in rows[start : start + CHUNK]])
+
+
+def last_id(model: type[models.Model]) -> int:
+    """The highest primary key so far: rows inserted after it are new."""
+    return model.objects.aggregate(last=Max("pk"))["last"] or 0
+
+
+def ids_after(model: type[models.Model], after: int, key: str, **filters) -> dict:
+    """Primary key of each row inserted after `after`, by the value of `key`."""
+    return dict(
+        model.objects.filter(pk__gt=after, **filters)
+        .order_by()
+        .values_list(key, "pk")
+        .iterator(chunk_size=CHUNK)
+    )
