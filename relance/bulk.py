@@ -5,7 +5,8 @@ int, bool, Decimal, date, None) or were prepared with `prepared`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import Any
 
 from django.db import connection, models
@@ -21,10 +22,12 @@ def prepared(model: type[models.Model], name: str, value: Any) -> Any:
 
 
 def insert(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]
 ) -> None:
     """Insert rows giving the values of `columns`; every other column gets its
-    field's default, and auto_now fields the current time."""
+    field's default, and auto_now fields the current time. `rows` may be a
+    generator, consumed in chunks as they are written; it must not itself use
+    the database."""
     now = timezone.now()
     given = set(columns)
     rest, constants = [], []
@@ -38,14 +41,33 @@ def insert(
         rest.append(field.column)
         constants.append(field.get_db_prep_save(value, connection))
     names = [*columns, *rest]
-    sql = (
-        f"INSERT INTO {model._meta.db_table} ({', '.join(names)}) "
-        f"VALUES ({', '.join(['%s'] * len(names))})"
-    )
     tail = tuple(constants)
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        _copy(table, names, ((*r, *tail) for r in rows))
+    else:
+        sql = (
+            f"INSERT INTO {table} ({', '.join(names)}) "
+            f"VALUES ({', '.join(['%s'] * len(names))})"
+        )
+        _executemany(sql, ([*r, *tail] for r in rows))
+
+
+def _copy(table: str, names: list[str], rows: Iterable[tuple]) -> None:
+    """PostgreSQL: COPY, a hundred times faster than row-by-row INSERTs, and
+    the server maintains the indexes while we send."""
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def _executemany(sql: str, rows: Iterable) -> None:
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            cursor.executemany(sql, [(*r, *tail) for r in rows[start : start + CHUNK]])
+        for chunk in iter(lambda: list(islice(rows, CHUNK)), []):
+            cursor.executemany(sql, chunk)
 
 
 def last_id(model: type[models.Model]) -> int:

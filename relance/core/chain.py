@@ -25,7 +25,17 @@ def canonical(payload: Mapping[str, Any]) -> bytes:
 
 
 def link_hash(prev_hash: str, payload: Mapping[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(payload)).hexdigest()
+    return text_hash(prev_hash, _ENCODER.encode(payload))
+
+
+def text_hash(prev_hash: str, canonical_text: str) -> str:
+    """link_hash of a payload already written as canonical text."""
+    return hashlib.sha256(f"{prev_hash}\n{canonical_text}".encode()).hexdigest()
+
+
+def json_text(value: Any) -> str:
+    """One value as canonical writes it."""
+    return _ENCODER.encode(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
+from relance import bulk
 from relance.core.calendar import BusinessCalendar
 from relance.core.penalties import (
     PRESCRIPTION_WARNING_DAYS,
@@ -262,20 +263,6 @@ def record_day(org: Organisation, today: date, *, dry_run: bool, actor: str) -> 
     }
 
 
-def _insert_links(rows) -> None:
-    """Action-invoice links in plain INSERTs: the largest write of a run, and the
-    ORM's per-object cost would dominate it."""
-    table = ActionInvoice._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (action_id, invoice_id, step, run_date) "
-        "VALUES (%s, %s, %s, %s)"
-    )
-    rows = list(rows)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 10000):
-            cursor.executemany(sql, rows[start : start + 10000])
-
-
 def defect_warnings(org, invoice_ids: list[int]) -> list[dict]:
     """Invoices chased today whose defects weaken the claim (see core.compliance)."""
     chased = set(invoice_ids)
@@ -356,10 +343,14 @@ def _write(org, today, planned, numbers, actor, run: bool = True) -> list[Action
         ],
         batch_size=2000,
     )
-    _insert_links(
-        (a.pk, i, p.history_key, today)
-        for a, p in zip(actions, planned, strict=True)
-        for i in p.invoice_ids
+    bulk.insert(  # the largest write of a run
+        ActionInvoice,
+        ["action_id", "invoice_id", "step", "run_date"],
+        (
+            (a.pk, i, p.history_key, today)
+            for a, p in zip(actions, planned, strict=True)
+            for i in p.invoice_ids
+        ),
     )
     events = [
         NewEvent(

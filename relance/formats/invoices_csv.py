@@ -13,6 +13,7 @@ from relance.core.identifiers import validate_siren
 
 from .errors import ReadResult, RowError
 from .tabular import (
+    SIMPLE_AMOUNT,
     HeaderGuesser,
     decode,
     normalise_header,
@@ -222,14 +223,17 @@ def _raw(header: list[str], cells: list[str]) -> dict[str, str]:
 
 
 def _amount(values: dict[str, str], field: str) -> Decimal | None:
-    if not values.get(field):
+    text = values.get(field)
+    if not text:
         return None
+    if SIMPLE_AMOUNT.fullmatch(text):  # the common case: two decimals at most
+        return Decimal(text.replace(",", "."))
     try:
-        value = parse_decimal(values[field])
+        value = parse_decimal(text)
     except ValueError as exc:
         raise ValueError(f"{field}: {exc}") from None
     if value != value.quantize(CENT):
-        raise ValueError(f"{field}: more than two decimals in {values[field]!r}")
+        raise ValueError(f"{field}: more than two decimals in {text!r}")
     return value
 
 

@@ -87,12 +87,12 @@ class HeaderGuesser:
         return None
 
 
-_SIMPLE_AMOUNT = re.compile(r"-?\d+(?:[.,]\d{1,2})?")
+SIMPLE_AMOUNT = re.compile(r"-?\d+(?:[.,]\d{1,2})?")
 
 
 def parse_decimal(text: str) -> Decimal:
     """Amounts as spreadsheets write them: `1 234,56`, `1234.56`, `1.234,56 €`."""
-    if _SIMPLE_AMOUNT.fullmatch(text):  # the common case, a million times
+    if SIMPLE_AMOUNT.fullmatch(text):  # the common case, a million times
         return Decimal(text.replace(",", "."))
     raw = text
     text = _SPACES.sub("", text).replace("€", "").replace("EUR", "")

@@ -324,9 +324,8 @@ class _InvoiceWriter:
         self._documents(records, invoice_ids)
         paid_changed = self._imported_payments(records, invoice_ids, customers)
         self.updated = len({i.pk for i in changed} | paid_changed)
-        self.newly_paid = [
-            invoice_ids[rec.number] for rec, _, _ in fresh if rec.paid >= rec.total
-        ] + refresh_paid(paid_changed)
+        # New invoices paid in full arrive paid: nothing waited on them.
+        self.newly_paid = refresh_paid(paid_changed)
 
     def _insert_invoices(self, fresh) -> dict[str, int]:
         """New invoices, with what the file says is paid already counted: their

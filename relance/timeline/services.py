@@ -13,9 +13,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from relance import bulk
 from relance.core import chain
 
-from .models import Event, chain_payload, utc_text
+from .models import Event, chain_text, utc_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,27 +27,36 @@ class NewEvent:
     invoice_id: int | None = None
 
 
-_AS_IS = (str, int, float, bool, type(None))
-_AS_TEXT = (Decimal, date)  # what chain.canonical writes with str()
+_QUOTE = json.encoder.encode_basestring  # the quoting of chain.canonical
 
 
-def _plain(data: dict[str, Any]) -> dict[str, Any]:
-    """JSON-safe data (Decimal and dates as strings), identical once stored.
-    Flat data (most events) is converted directly; anything else goes through
-    a JSON round trip."""
-    flat = {}
+def stored_text(data: dict[str, Any]) -> str:
+    """The data's canonical JSON text, as it is stored and hashed: Decimal and
+    dates become strings, so reading it back and encoding again gives the same
+    text. Flat data with text keys (most events, a million on a large import)
+    is written directly; anything else makes a JSON round trip first (integer
+    keys, for one, sort differently once they are text)."""
+    items = []
     for key, value in data.items():
+        kind = type(value)
         if type(key) is not str:
             break
-        if type(value) in _AS_IS:
-            flat[key] = value
-        elif type(value) in _AS_TEXT:
-            flat[key] = str(value)
+        if kind is str:
+            items.append((key, _QUOTE(value)))
+        elif kind is int:
+            items.append((key, int.__repr__(value)))
+        elif value is None:
+            items.append((key, "null"))
+        elif kind is bool:
+            items.append((key, "true" if value else "false"))
+        elif kind is Decimal or kind is date:
+            items.append((key, _QUOTE(str(value))))
         else:
             break
     else:
-        return flat
-    return json.loads(chain.canonical(data))
+        items.sort()
+        return "{" + ",".join(f"{_QUOTE(k)}:{v}" for k, v in items) + "}"
+    return chain.json_text(json.loads(chain.json_text(data)))
 
 
 @transaction.atomic
@@ -54,54 +64,74 @@ def record_many(
     org, events: Iterable[NewEvent], actor: str, at: datetime | None = None
 ) -> list[tuple[int, str]]:
     """Append events to the organisation's chain; (seq, hash) of each. Rows are
-    written with plain INSERTs: an import of a million invoices appends a million
-    events, and the ORM's per-object cost would dominate it."""
+    written in bulk (relance.bulk): an import of a million invoices appends a
+    million events, and the ORM's per-object cost would dominate it."""
     from relance.orgs.models import Organisation
 
     events = list(events)
     if not events:
         return []
     locked = Organisation.objects.select_for_update().get(pk=org.pk)
-    at = at or timezone.now()
-    seq, head = locked.timeline_seq, locked.timeline_head
-    to_json = connection.ops.adapt_json_value  # the data field's own preparation
-    at_db = Event._meta.get_field("at").get_db_prep_save(at, connection)
-    at_text = utc_text(at)
-    rows, links = [], []
-    for ev in events:
-        seq += 1
-        data = _plain(ev.data)
-        payload = chain_payload(
-            seq, at_text, actor, ev.kind, ev.customer_id, ev.invoice_id, data
-        )
-        digest = chain.link_hash(head, payload)
-        rows.append(
-            (
-                org.pk,
-                seq,
-                at_db,
-                actor,
-                ev.kind,
-                ev.customer_id,
-                ev.invoice_id,
-                to_json(data, None),
-                head,
-                digest,
-            )
-        )
-        links.append((seq, digest))
-        head = digest
-    sql = (
-        f"INSERT INTO {Event._meta.db_table} (org_id, seq, at, actor, kind, "
-        "customer_id, invoice_id, data, prev_hash, hash) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    links: list[tuple[int, str]] = []
+    bulk.insert(
+        Event,
+        [
+            "org_id",
+            "seq",
+            "at",
+            "actor",
+            "kind",
+            "customer_id",
+            "invoice_id",
+            "data",
+            "prev_hash",
+            "hash",
+        ],
+        _chained(
+            org.pk,
+            events,
+            actor,
+            at or timezone.now(),
+            (locked.timeline_seq, locked.timeline_head),
+            links,
+        ),
     )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 10000):
-            cursor.executemany(sql, rows[start : start + 10000])
+    seq, head = links[-1]
     Organisation.objects.filter(pk=org.pk).update(timeline_seq=seq, timeline_head=head)
     org.timeline_seq, org.timeline_head = seq, head
     return links
+
+
+def _chained(org_id, events, actor, at, after: tuple[int, str], links: list):
+    """Event rows, each hashed with the one before; (seq, hash) of each is
+    appended to `links` as its row is made."""
+    seq, head = after
+    at_db = Event._meta.get_field("at").get_db_prep_save(at, connection)
+    at_text = utc_text(at)
+    for ev in events:
+        seq += 1
+        data_text = stored_text(ev.data)
+        digest = chain.text_hash(
+            head,
+            chain_text(
+                seq, at_text, actor, ev.kind, ev.customer_id, ev.invoice_id, data_text
+            ),
+        )
+        # data as JSON text: SQLite stores it, PostgreSQL casts it
+        yield (
+            org_id,
+            seq,
+            at_db,
+            actor,
+            ev.kind,
+            ev.customer_id,
+            ev.invoice_id,
+            data_text,
+            head,
+            digest,
+        )
+        links.append((seq, digest))
+        head = digest
 
 
 def record(org, kind: str, actor: str, data=None, customer_id=None, invoice_id=None):

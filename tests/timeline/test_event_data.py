@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from relance.core import chain
-from relance.timeline.models import Event
-from relance.timeline.services import NewEvent, _plain, record_many, verify
+from relance.timeline.models import Event, chain_payload, chain_text
+from relance.timeline.services import NewEvent, record_many, stored_text, verify
 
 scalars = st.one_of(
     st.text(max_size=20),
@@ -32,9 +32,31 @@ values = st.recursive(
 )
 
 
-@given(st.dictionaries(st.text(max_size=8), values, max_size=6))
-def test_plain_data_is_what_a_json_round_trip_gives(data):
-    assert _plain(data) == json.loads(chain.canonical(data))
+@given(
+    st.dictionaries(st.text(max_size=8), values, max_size=6)
+    | st.dictionaries(st.integers(), values, max_size=6)
+)
+def test_stored_text_is_stable_through_storage(data):
+    text = stored_text(data)
+    assert text == chain.canonical(json.loads(chain.canonical(data))).decode()
+    assert stored_text(json.loads(text)) == text
+
+
+@given(
+    st.integers(min_value=1),
+    st.text(),
+    st.text(),
+    st.none() | st.integers(min_value=1),
+    st.none() | st.integers(min_value=1),
+    st.dictionaries(st.text(max_size=8), values, max_size=4),
+)
+def test_chain_text_is_the_canonical_payload(seq, actor, kind, customer, invoice, data):
+    at = "2026-11-22T08:00:00.123456+00:00"
+    text = stored_text(data)
+    payload = chain_payload(seq, at, actor, kind, customer, invoice, json.loads(text))
+    assert chain_text(seq, at, actor, kind, customer, invoice, text) == (
+        chain.canonical(payload).decode()
+    )
 
 
 @pytest.mark.django_db
