@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "relance.dunning",
     "relance.comms",
     "relance.legal",
+    "relance.portal",
     "relance.web",
 ]
 
@@ -189,6 +190,11 @@ LOGGING = {
         "level": os.environ.get("RELANCE_LOG_LEVEL", "WARNING"),
     },
 }
+# Where debtors reach the portal: the address of this server as the internet
+# sees it, written into the links of reminders.
+RELANCE_PUBLIC_URL = os.environ.get(
+    "RELANCE_PUBLIC_URL", "http://127.0.0.1:8000"
+).rstrip("/")
 RELANCE_DEFAULT_FROM_EMAIL = os.environ.get(
     "RELANCE_DEFAULT_FROM_EMAIL", "relance@localhost"
 )

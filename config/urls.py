@@ -2,5 +2,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("p/", include("relance.portal.urls")),
     path("", include("relance.web.urls")),
 ]

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from relance.core.identifiers import format_iban
 from relance.core.money import Money, format_money, totals_by_currency
+from relance.portal.links import portal_url
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 # Steps whose message carries the statement of sums due.
@@ -59,6 +60,7 @@ def render_step(
         "iban": format_iban(org.iban) if org.iban else "",
         "b2b": customer.kind == "b2b",
         "signature": signature(org),
+        "portal_url": portal_url(customer, today) if customer.pk else "",
     }
     if instalment is not None:
         inst, open_amount, count = instalment

@@ -136,7 +136,6 @@ def queue_owner_notices(org, actions: list[Action]) -> list[OutboundMessage]:
         {a.customer_id for a in actions}
     )
     owners = _owner_emails(customers.values())
-    domain = _domain(org)
     messages = []
     for action in actions:
         owner = owners.get(action.customer_id)
@@ -149,22 +148,36 @@ def queue_owner_notices(org, actions: list[Action]) -> list[OutboundMessage]:
             "owner_call", org, customer, invs, action.run_date, lang=org.language
         )
         messages.append(
-            OutboundMessage(
-                org=org,
+            internal_message(
+                org,
+                customer,
+                [owner],
+                rendered,
                 action=action,
-                customer=customer,
-                channel="internal",
-                language=rendered.language,
-                from_address=sender(org),
-                reply_to=org.sender_email,
-                to_addresses=[owner],
-                subject=rendered.subject,
-                body_text=rendered.body_text,
-                message_id=make_msgid("relance", domain=domain),
                 not_before=action.scheduled_at,
             )
         )
     return OutboundMessage.objects.bulk_create(messages, batch_size=1000)
+
+
+def internal_message(
+    org, customer, to: list[str], rendered, action=None, not_before=None
+) -> OutboundMessage:
+    """A message to people of the organisation about a customer (not saved)."""
+    return OutboundMessage(
+        org=org,
+        action=action,
+        customer=customer,
+        channel="internal",
+        language=rendered.language,
+        from_address=sender(org),
+        reply_to=org.sender_email,
+        to_addresses=to,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        message_id=make_msgid("relance", domain=_domain(org)),
+        not_before=not_before,
+    )
 
 
 def smtp_configured() -> bool:

@@ -80,6 +80,8 @@ class Hold(models.Model):
     kind = models.CharField(max_length=16, choices=HoldKind.choices)
     until = models.DateField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    # What the debtor sent with a declared payment (a transfer receipt).
+    proof = models.FileField(upload_to="proofs/%Y/", blank=True)
     created_by = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -30,6 +30,12 @@ class Organisation(models.Model):
     # Terms applied when an imported file gives no due date (FEC, some
     # e-invoices): by default the legal ones when nothing was agreed.
     default_terms_days = models.PositiveSmallIntegerField(default=LEGAL_DEFAULT_DAYS)
+    # The debtor portal: how long a link in a reminder works, and what a
+    # customer may do there without asking (a promise within so many days, a
+    # plan of at most so many instalments; 0 turns plans off).
+    portal_link_days = models.PositiveSmallIntegerField(default=45)
+    portal_max_promise_days = models.PositiveSmallIntegerField(default=30)
+    portal_max_instalments = models.PositiveSmallIntegerField(default=3)
     # Head of the timeline hash chain, moved forward with every event.
     timeline_seq = models.PositiveBigIntegerField(default=0)
     timeline_head = models.CharField(max_length=64, default="0" * 64)

@@ -97,3 +97,38 @@ def test_log_in_and_walk_through_the_main_pages(
     page.reload()
     expect(page.locator("[data-total=overdue]")).to_be_visible()
     shot(page, "dashboard-phone")
+
+
+def test_debtor_opens_the_link_of_a_reminder_and_promises_a_date(
+    live_server, transactional_db, browser, alice, acme
+):
+    from relance.comms.models import OutboundMessage
+    from relance.dunning.models import Hold
+
+    today = org_today(acme)
+    make_invoice(
+        acme,
+        "F-2026-077",
+        today - timedelta(days=9),
+        total="1250.00",
+        customer_ref="C7",
+        name="Atelier Nord",
+    )
+    run_dunning(acme, today)
+    reminder = OutboundMessage.objects.get(channel="email", customer__ref="C7")
+    path = reminder.body_text.split("http://127.0.0.1:8000", 1)[1].split()[0]
+
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    page.goto(f"{live_server.url}{path}")
+    expect(page.get_by_role("heading", name="Vos factures")).to_be_visible()
+    expect(page.get_by_role("cell", name="F-2026-077")).to_be_visible()
+    shot(page, "portal")
+    promised = today + timedelta(days=8)
+    page.get_by_label("Date de paiement").fill(promised.isoformat())
+    page.get_by_role("button", name="Indiquer cette date").click()
+    expect(page.get_by_role("status")).to_contain_text("nous avons noté la date")
+
+    hold = Hold.objects.get(customer__ref="C7")
+    assert hold.until == promised and hold.invoice.number == "F-2026-077"
+    later = run_dunning(acme, today + timedelta(days=5), dry_run=True)
+    assert not [a for a in later["actions"] if a["customer"] == "C7"]

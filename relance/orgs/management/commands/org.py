@@ -20,6 +20,22 @@ SETTABLE = (
 )
 
 
+# Debtor portal settings: field, allowed range, help.
+PORTAL_LIMITS = (
+    ("portal_link_days", (1, 365), "days a portal link in a reminder works"),
+    (
+        "portal_max_promise_days",
+        (0, 180),
+        "latest payment date a customer may promise on the portal, in days",
+    ),
+    (
+        "portal_max_instalments",
+        (0, 12),
+        "most instalments a customer may choose on the portal (0: no plans)",
+    ),
+)
+
+
 class Command(BaseCommand):
     help = "Create or list organisations (the creditors whose invoices are chased)."
 
@@ -47,6 +63,8 @@ class Command(BaseCommand):
             type=int,
             help="terms applied when an imported file has no due date (FEC)",
         )
+        for name, _range, text in PORTAL_LIMITS:
+            change.add_argument(f"--{name.replace('_', '-')}", type=int, help=text)
         change.add_argument("--json", action="store_true")
         listing = sub.add_parser("list", help="list organisations")
         listing.add_argument("--json", action="store_true")
@@ -90,6 +108,12 @@ class Command(BaseCommand):
             if not 0 <= opts["default_terms_days"] <= 365:
                 raise CommandError("--default-terms-days must be between 0 and 365")
             changes["default_terms_days"] = opts["default_terms_days"]
+        for name, (low, high), _text in PORTAL_LIMITS:
+            if opts[name] is not None:
+                if not low <= opts[name] <= high:
+                    flag = name.replace("_", "-")
+                    raise CommandError(f"--{flag} must be between {low} and {high}")
+                changes[name] = opts[name]
         if opts["bank_data_as_of"]:
             try:
                 changes["bank_data_as_of"] = date.fromisoformat(opts["bank_data_as_of"])

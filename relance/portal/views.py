@@ -1,0 +1,178 @@
+"""The debtor's portal: no account, a signed link from a reminder. Every query is
+limited to the customer the link names; an altered or expired link gets a plain
+page saying so, never an error."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from relance.comms.render import LOCALES, long_date
+from relance.core.identifiers import format_iban
+from relance.core.money import Money, format_money, totals_by_currency
+from relance.ledger.models import Customer, Invoice
+from relance.orgs.models import org_today
+
+from . import services
+from .links import LinkInvalid, read_token
+
+FORMS = ("declare", "dispute", "promise", "plan")
+
+
+def _customer(request, token):
+    """The customer the link is for, or the page that explains why not."""
+    try:
+        access = read_token(token)
+        customer = Customer.objects.select_related("org", "account_owner").get(
+            pk=access.customer_id, org_id=access.org_id
+        )
+    except (LinkInvalid, Customer.DoesNotExist):
+        return None, render(request, "portal/invalid.html", status=404)
+    today = org_today(customer.org)
+    if access.expires < today:
+        with translation.override(_lang(customer)):
+            page = render(
+                request,
+                "portal/expired.html",
+                {"org": customer.org, "expired_on": access.expires},
+                status=410,
+            )
+        return None, page
+    return customer, None
+
+
+def _lang(customer) -> str:
+    return customer.language if customer.language in LOCALES else "fr"
+
+
+@require_http_methods(["GET", "POST"])
+def portal(request, token):
+    customer, refusal = _customer(request, token)
+    if refusal:
+        return refusal
+    lang = _lang(customer)
+    today = org_today(customer.org)
+    error = ""
+    if request.method == "POST":
+        form = request.POST.get("form", "")
+        try:
+            _act(customer, form, request, today)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect(f"{request.path}?done={form}")
+    with translation.override(lang):
+        return render(
+            request,
+            "portal/page.html",
+            _context(customer, today, lang, error, request.GET.get("done", "")),
+            status=400 if error else 200,
+        )
+
+
+def _act(customer, form: str, request, today: date) -> None:
+    post = request.POST
+    if form == "declare":
+        upload = request.FILES.get("proof")
+        services.declare_payment(
+            customer,
+            post.getlist("invoices"),
+            paid_on=_date(post.get("paid_on")),
+            reference=post.get("reference", "").strip()[:140],
+            today=today,
+            proof=(upload.name, upload.read(services.MAX_PROOF_BYTES + 1))
+            if upload
+            else None,
+        )
+    elif form == "dispute":
+        services.dispute(
+            customer,
+            post.get("invoice", ""),
+            reason=post.get("reason", ""),
+            comment=post.get("comment", "").strip()[:2000],
+            today=today,
+        )
+    elif form == "promise":
+        services.promise(
+            customer,
+            post.getlist("invoices"),
+            until=_date(post.get("until")),
+            today=today,
+        )
+    elif form == "plan":
+        try:
+            count = int(post.get("count", ""))
+        except ValueError:
+            raise ValidationError("choose a number of instalments") from None
+        services.propose_plan(
+            customer,
+            post.get("invoice", ""),
+            count=count,
+            first=_date(post.get("first")),
+            today=today,
+        )
+    else:
+        raise ValidationError("unknown request")
+
+
+def _date(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        raise ValidationError("give a date") from None
+
+
+def _context(customer, today: date, lang: str, error: str, done: str) -> dict:
+    org = customer.org
+    locale = LOCALES[lang]
+    invoices = services.open_invoices(customer)
+    totals = totals_by_currency([inv.open_amount for inv in invoices])
+    latest = today + timedelta(days=org.portal_max_promise_days)
+    return {
+        "org": org,
+        "customer": customer,
+        "iban": format_iban(org.iban) if org.iban else "",
+        "invoices": [
+            {
+                "pk": inv.pk,
+                "number": inv.number,
+                "issue_date": long_date(inv.issue_date, locale),
+                "due_date": long_date(inv.due_date, locale),
+                "open": format_money(inv.open_amount, locale),
+                "late": inv.due_date < today,
+                "document": bool(inv.document),
+            }
+            for inv in invoices
+        ],
+        "total_open": " + ".join(format_money(m, locale) for m in totals.values())
+        or format_money(Money.zero(), locale),
+        "today": today.isoformat(),
+        "max_promise": latest.isoformat(),
+        "instalment_counts": range(2, org.portal_max_instalments + 1),
+        "reasons": services.DISPUTE_REASONS.items(),
+        "error": error,
+        "done": done if done in FORMS else "",
+    }
+
+
+def invoice_pdf(request, token, pk):
+    customer, refusal = _customer(request, token)
+    if refusal:
+        return refusal
+    try:
+        invoice = Invoice.objects.get(pk=pk, org_id=customer.org_id, customer=customer)
+    except Invoice.DoesNotExist:
+        raise Http404("no such invoice") from None
+    if not invoice.document:
+        raise Http404("no document for this invoice")
+    return FileResponse(
+        invoice.document.open("rb"),
+        as_attachment=True,
+        filename=f"{invoice.number}.pdf",
+        content_type="application/pdf",
+    )
