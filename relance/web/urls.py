@@ -16,6 +16,7 @@ urlpatterns = [
         views.customer_document,
         name="customer_document",
     ),
+    path("holds/<int:pk>/proof/", views.hold_proof, name="hold_proof"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/", views.message_detail, name="message"),
     path("actions/<int:pk>/", views.action_detail, name="action"),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.comms.models import OutboundMessage
-from relance.dunning.models import Action, ActionStatus
+from relance.dunning.models import Action, ActionStatus, Hold
 from relance.dunning.tasks import run_dunning_task
 from relance.ledger.bank import (
     apply_review,
@@ -95,6 +95,9 @@ def customer_detail(request, pk):
             "customer": customer,
             "invoices": invoices,
             "contacts": customer.contacts.all(),
+            "holds": Hold.objects.filter(
+                org=request.org, customer=customer, ended_at__isnull=True
+            ).select_related("invoice"),
             "events": Event.objects.filter(
                 org=request.org, customer_id=customer.pk
             ).order_by("-seq")[:200],
@@ -103,6 +106,15 @@ def customer_detail(request, pk):
             ).prefetch_related("invoices")[:50],
         },
     )
+
+
+@member_required()
+def hold_proof(request, pk):
+    """The receipt a debtor sent with a declared payment."""
+    hold = get_object_or_404(Hold, pk=pk, org=request.org)
+    if not hold.proof:
+        raise Http404("no receipt with this hold")
+    return FileResponse(hold.proof.open("rb"), as_attachment=True)
 
 
 def _statement_or_none(org, customer, today):

@@ -205,3 +205,25 @@ def test_portal_limits_are_set_from_the_cli(client, late, today):
     assert refused.status_code == 400 and not PaymentPlan.objects.exists()
     with pytest.raises(CommandError, match="--portal-link-days must be between"):
         call_command("org", "set", "acme", "--portal-link-days", "0")
+
+
+def test_the_team_sees_the_hold_and_its_receipt_others_do_not(
+    client, late, today, alice, bob
+):
+    client.post(
+        url(late, today),
+        {
+            "form": "declare",
+            "invoices": ["F-102"],
+            "paid_on": today.isoformat(),
+            "proof": ContentFile(b"%PDF-1.4 virement", name="virement.pdf"),
+        },
+    )
+    hold = Hold.objects.get(customer=late)
+    client.force_login(alice)
+    page = client.get(f"/customers/{late.pk}/").content.decode()
+    assert "Relances suspendues" in page and "Paiement annoncé" in page
+    response = client.get(f"/holds/{hold.pk}/proof/")
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 virement"
+    client.force_login(bob)
+    assert client.get(f"/holds/{hold.pk}/proof/").status_code == 404
