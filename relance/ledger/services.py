@@ -323,9 +323,11 @@ class _InvoiceWriter:
         self.created = len(fresh)
         self._documents(records, invoice_ids)
         paid_changed = self._imported_payments(records, invoice_ids, customers)
-        self.updated = len({i.pk for i in changed} | paid_changed)
-        # New invoices paid in full arrive paid: nothing waited on them.
-        self.newly_paid = refresh_paid(paid_changed)
+        updated = {i.pk for i in changed} | paid_changed
+        self.updated = len(updated)
+        # Paid or not follows a new total as well as a new payment. New invoices
+        # are written with it (and paid in full, nothing waited on them).
+        self.newly_paid = refresh_paid(updated)
 
     def _insert_invoices(self, fresh) -> dict[str, int]:
         """New invoices, with what the file says is paid already counted: their

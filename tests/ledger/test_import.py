@@ -107,6 +107,20 @@ def test_a_total_below_what_was_received_is_rejected(tmp_path, acme):
     assert Invoice.objects.get(number="F1").total == Decimal("1200.00")
 
 
+def test_a_total_lowered_to_what_was_received_makes_the_invoice_paid(tmp_path, acme):
+    run_import(tmp_path, acme)
+    pay(acme, Invoice.objects.get(number="F1"), "1000.00", on=date(2026, 11, 3))
+    lowered = CSV.replace("1 200,00;;", "1 000,00;;")
+    result = run_import(tmp_path, acme, lowered)
+    assert result["updated"] == 1
+    f1 = Invoice.objects.get(number="F1")
+    assert f1.is_paid and str(f1.paid_on) == "2026-11-03"
+    # and raised again above it, the invoice is open once more
+    run_import(tmp_path, acme, CSV)
+    f1.refresh_from_db()
+    assert not f1.is_paid and f1.paid_on is None
+
+
 def test_unknown_org_and_missing_file_are_clear_errors(tmp_path, acme):
     with pytest.raises(CommandError, match="no organisation with slug 'nope'"):
         call_command("import", "invoices", __file__, "--org", "nope")
