@@ -34,8 +34,7 @@ class Rendered:
 def render_step(
     step: str, org, customer, invoices, today: date, lang=None, instalment=None
 ) -> Rendered:
-    lang = lang or customer.language
-    lang = lang if lang in LOCALES else "fr"
+    lang = supported(lang or customer.language)
     locale = LOCALES[lang]
     lines = [
         {
@@ -73,7 +72,17 @@ def render_step(
         }
     if step in STATEMENT_STEPS and customer.kind == "b2b":
         context["statement"] = _statement(org, customer, invoices, today, locale)
-    base = f"comms/email/{lang}/{step}"
+    return render_message(step, lang, context)
+
+
+def supported(lang: str) -> str:
+    """The language messages and pages are written in: French unless English."""
+    return lang if lang in LOCALES else "fr"
+
+
+def render_message(name: str, lang: str, context: dict) -> Rendered:
+    """Subject (on one line) and body of the email template `name` in `lang`."""
+    base = f"comms/email/{lang}/{name}"
     with translation.override(lang):
         subject = render_to_string(f"{base}-subject.txt", context)
         body = render_to_string(f"{base}-body.txt", context)

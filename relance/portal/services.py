@@ -13,14 +13,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from relance.comms.render import LOCALES, Rendered, long_date
+from relance.comms.render import LOCALES, long_date, render_message, supported
 from relance.comms.services import internal_message
-from relance.core.money import Money, format_money
+from relance.core.money import format_money
 from relance.dunning.holds import add_hold
 from relance.dunning.models import HoldKind
 from relance.dunning.plans import create_plan
@@ -186,7 +184,7 @@ def propose_plan(customer, number: str, *, count: int, first: date, today: date)
     plan = create_plan(
         org,
         invoice,
-        schedule(invoice.total - invoice.amount_paid, count, first),
+        schedule(invoice.open_amount.amount, count, first),
         actor=actor(customer),
         reason="proposed from the portal",
     )
@@ -208,7 +206,7 @@ def _months_after(day: date, months: int) -> date:
 
 
 def _locale(lang: str) -> str:
-    return LOCALES.get(lang, LOCALES["fr"])
+    return LOCALES[supported(lang)]
 
 
 def team_addresses(customer) -> list[str]:
@@ -233,27 +231,17 @@ def _notify(customer, kind: str, invoices: list[Invoice], **details) -> None:
     if not to:
         return
     org = customer.org
-    lang = org.language if org.language in LOCALES else "fr"
-    locale = LOCALES[lang]
+    lang = supported(org.language)
     context = {
         "kind": kind,
         "customer": customer,
         "invoices": [
-            {
-                "number": inv.number,
-                "open": format_money(
-                    Money(inv.total - inv.amount_paid, inv.currency), locale
-                ),
-            }
+            {"number": inv.number, "open": format_money(inv.open_amount, LOCALES[lang])}
             for inv in invoices
         ],
         "customer_url": settings.RELANCE_PUBLIC_URL
         + reverse("customer", args=[customer.pk]),
         **details,
     }
-    base = f"comms/email/{lang}/portal_notice"
-    with translation.override(lang):
-        subject = render_to_string(f"{base}-subject.txt", context)
-        body = render_to_string(f"{base}-body.txt", context)
-    rendered = Rendered(" ".join(subject.split()), body.strip() + "\n", lang)
+    rendered = render_message("portal_notice", lang, context)
     internal_message(org, customer, to, rendered).save()

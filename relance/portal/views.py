@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
-from relance.comms.render import LOCALES, long_date
+from relance.comms.render import LOCALES, long_date, supported
 from relance.core.identifiers import format_iban
 from relance.core.money import Money, format_money, totals_by_currency
 from relance.ledger.models import Customer, Invoice
@@ -35,7 +35,7 @@ def _customer(request, token):
         return None, render(request, "portal/invalid.html", status=404)
     today = org_today(customer.org)
     if access.expires < today:
-        with translation.override(_lang(customer)):
+        with translation.override(supported(customer.language)):
             page = render(
                 request,
                 "portal/expired.html",
@@ -46,16 +46,12 @@ def _customer(request, token):
     return customer, None
 
 
-def _lang(customer) -> str:
-    return customer.language if customer.language in LOCALES else "fr"
-
-
 @require_http_methods(["GET", "POST"])
 def portal(request, token):
     customer, refusal = _customer(request, token)
     if refusal:
         return refusal
-    lang = _lang(customer)
+    lang = supported(customer.language)
     today = org_today(customer.org)
     error = ""
     if request.method == "POST":
