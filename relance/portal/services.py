@@ -22,6 +22,7 @@ from relance.core.money import format_money
 from relance.dunning.holds import add_hold
 from relance.dunning.models import HoldKind
 from relance.dunning.plans import create_plan
+from relance.ledger import queries as ledger_queries
 from relance.ledger.models import Invoice
 from relance.orgs.models import Membership, Role
 
@@ -44,13 +45,11 @@ def actor(customer) -> str:
 
 
 def open_invoices(customer) -> list[Invoice]:
-    return [
-        inv
-        for inv in Invoice.objects.filter(
-            org_id=customer.org_id, customer=customer, paid_on__isnull=True
-        ).order_by("due_date", "number")
-        if inv.amount_paid < inv.total
-    ]
+    return list(
+        ledger_queries.open_invoices(customer.org)
+        .filter(customer=customer)
+        .order_by("due_date", "number")
+    )
 
 
 def _chosen(customer, numbers: list[str]) -> list[Invoice]:
