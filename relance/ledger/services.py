@@ -44,10 +44,9 @@ ZERO = Decimal("0")
 def refresh_paid(invoice_ids: Iterable[int]) -> list[int]:
     """Recompute amount_paid and paid_on from allocations; return newly paid ids.
     Works in chunks: a large import touches more invoices than one query may name."""
-    ids = list(invoice_ids)
     newly_paid: list[int] = []
-    for start in range(0, len(ids), 5000):
-        newly_paid += _refresh_chunk(ids[start : start + 5000])
+    for chunk in _chunks(list(invoice_ids)):
+        newly_paid += _refresh_chunk(chunk)
     return newly_paid
 
 
