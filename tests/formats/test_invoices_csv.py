@@ -4,9 +4,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from relance.formats.invoices_csv import read_invoices
-from relance.formats.tabular import parse_date, parse_decimal
+from relance.formats.invoices_csv import (
+    REQUIRED,
+    _checked_columns,
+    _record,
+    map_headers,
+    read_invoices,
+)
+from relance.formats.tabular import parse_date, parse_decimal, read_rows
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -119,3 +127,72 @@ def test_dates_are_day_first_or_iso():
     assert parse_date("03/04/2026 00:00:00") == date(2026, 4, 3)
     with pytest.raises(ValueError):
         parse_date("04-2026")
+
+
+HEADER = [
+    "number",
+    "customer_ref",
+    "customer_name",
+    "customer_email",
+    "issue_date",
+    "due_date",
+    "total",
+    "currency",
+    "total_excl_tax",
+    "tax",
+    "paid",
+    "paid_date",
+    "siren",
+    "kind",
+]
+CELLS = {
+    "number": st.sampled_from(["F1", "F2", " F3 ", ""]),
+    "customer_ref": st.sampled_from(["C1", "", " c2"]),
+    "customer_name": st.sampled_from(["Dupont SARL", "", "x"]),
+    "customer_email": st.sampled_from(["", "a@b.fr", "a@b.fr; c@d.fr", "nope"]),
+    "issue_date": st.sampled_from(["01/02/2026", "2026-02-01", "31/02/2026", ""]),
+    "due_date": st.sampled_from(["03/03/2026", "2026-01-01", "x", ""]),
+    "total": st.sampled_from(["120,00", "120", "1 200,00", "-5", "0", "1.234", ""]),
+    "currency": st.sampled_from(["", "EUR", "€", "usd", "euros"]),
+    "total_excl_tax": st.sampled_from(["", "100,00", "100", "abc", "1\n2"]),
+    "tax": st.sampled_from(["", "20,00", "20", "19,99", "1,001"]),
+    "paid": st.sampled_from(["", "0", "0,00", "50", "120,00", "500", "-1"]),
+    "paid_date": st.sampled_from(["", "10/03/2026", "2026-13-01"]),
+    "siren": st.sampled_from(["", "732 829 320", "123456789"]),
+    "kind": st.sampled_from(["", "B2C", "particulier", "other"]),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.fixed_dictionaries(CELLS), min_size=1, max_size=6), st.data())
+def test_column_checks_agree_with_the_row_rules(rows, data):
+    """The column-wise reading of large files keeps a row only when the row
+    rules (`_record`) would keep the same record; other rows go to them."""
+    optional = [f for f in HEADER if f not in REQUIRED]
+    columns = [*REQUIRED, *data.draw(st.lists(st.sampled_from(optional), unique=True))]
+    if "customer_ref" not in columns and "customer_name" not in columns:
+        columns.append("customer_name")
+    mapping = {f: i for i, f in enumerate(columns)}
+    table = [(n + 2, [row[f] for f in columns]) for n, row in enumerate(rows)]
+    width = len(columns)
+    for (line, cells), fast in zip(
+        table, _checked_columns(table, mapping, width), strict=True
+    ):
+        if fast is None:
+            continue
+        values = {f: cells[i].strip() for f, i in mapping.items()}
+        assert fast == _record(line, values)
+        assert [type(v) for v in fast] == [type(v) for v in _record(line, values)]
+
+
+def test_plain_rows_take_the_column_path():
+    text = (
+        "Numéro;Client;Date;Échéance;Montant HT;TVA;Montant TTC;Réglé\n"
+        "F1;Dupont;01/02/2026;03/03/2026;100,00;20,00;120,00;\n"
+        "F2;Durand;2026-02-01;2026-03-03;10;2;12;12\n"
+    )
+    header, rows, _ = read_rows(text, ";")
+    mapping, _ = map_headers(header)
+    fast = _checked_columns(rows, mapping, len(header))
+    assert None not in fast
+    assert fast[1].paid == Decimal("12") and fast[1].tax == Decimal("2")
