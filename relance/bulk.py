@@ -50,7 +50,7 @@ def insert(
             f"INSERT INTO {table} ({', '.join(names)}) "
             f"VALUES ({', '.join(['%s'] * len(names))})"
         )
-        _executemany(sql, ([*r, *tail] for r in rows))
+        _executemany(sql, (r + tail for r in rows))
 
 
 def _copy(table: str, names: list[str], rows: Iterable[tuple]) -> None:

@@ -24,7 +24,7 @@ from relance.formats.invoices import read_invoice_file
 from relance.formats.invoices_csv import InvoiceRecord, check_columns
 from relance.formats.pdf_text import pdf_text
 from relance.orgs.models import Organisation, org_today
-from relance.timeline.services import NewEvent, record_many
+from relance.timeline.services import QUOTE, NewEvent, record_many
 
 from .models import (
     Allocation,
@@ -193,6 +193,19 @@ def _import_invoices(org, data, filename, actor, columns, today) -> dict:
     }
 
 
+def created_event(rec: InvoiceRecord, customer_id: int, invoice_id: int) -> NewEvent:
+    """The timeline's record of a new invoice, its text written directly: a
+    large import makes a million (the same text as stored_text gives)."""
+    return NewEvent(
+        "invoice.created",
+        {"number": rec.number, "total": rec.total, "due": rec.due_date},
+        customer_id,
+        invoice_id,
+        f'{{"due":"{rec.due_date}","number":{QUOTE(rec.number)},'
+        f'"total":"{rec.total}"}}',
+    )
+
+
 class _Known(NamedTuple):
     """An invoice already in the ledger, as the import compares it."""
 
@@ -333,18 +346,24 @@ class _InvoiceWriter:
         only payment is the one this import writes."""
         after = bulk.last_id(Invoice)
         json_of: dict[str, object] = {}
+        org_id, today = self.org.pk, self.today
         rows = []
         for rec, customer_id, defects in fresh:
             key = repr(defects)
             if key not in json_of:
                 json_of[key] = bulk.prepared(Invoice, "defects", defects)
-            paid_on = (rec.paid_date or self.today) if rec.paid >= rec.total else None
+            paid_on = (rec.paid_date or today) if rec.paid >= rec.total else None
             rows.append(
                 (
-                    self.org.pk,
+                    org_id,
                     customer_id,
                     rec.number,
-                    *(getattr(rec, f) for f in self.FIELDS),
+                    rec.issue_date,
+                    rec.due_date,
+                    rec.currency,
+                    rec.total_excl_tax,
+                    rec.tax,
+                    rec.total,
                     rec.paid,
                     paid_on,
                     json_of[key],
@@ -363,16 +382,12 @@ class _InvoiceWriter:
             ],
             rows,
         )
+        del rows
         ids = bulk.ids_after(Invoice, after, "number", org=self.org)
-        for rec, customer_id, _ in fresh:
-            self.events.append(
-                NewEvent(
-                    "invoice.created",
-                    {"number": rec.number, "total": rec.total, "due": rec.due_date},
-                    customer_id,
-                    ids[rec.number],
-                )
-            )
+        self.events += [
+            created_event(rec, customer_id, ids[rec.number])
+            for rec, customer_id, _ in fresh
+        ]
         return ids
 
     def _documents(self, records, invoice_ids: dict[str, int]) -> None:
@@ -478,8 +493,10 @@ class _InvoiceWriter:
         changed: set[int] = set()
         new: list[tuple[InvoiceRecord, int, Decimal, date]] = []
         for rec in records:
-            invoice_id = invoice_ids[rec.number]
             known = self.existing.get(rec.number)
+            if known is None and not rec.paid:
+                continue  # a new invoice, nothing paid: the common case
+            invoice_id = invoice_ids[rec.number]
             mine = self.imported.get(invoice_id)
             current = mine.amount if mine else ZERO
             other = known.amount_paid - current if known else ZERO

@@ -10,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from relance.core import chain
+from relance.formats.invoices_csv import InvoiceRecord
+from relance.ledger.services import created_event
 from relance.timeline.models import Event, chain_payload, chain_text
 from relance.timeline.services import NewEvent, record_many, stored_text, verify
 
@@ -57,6 +59,17 @@ def test_chain_text_is_the_canonical_payload(seq, actor, kind, customer, invoice
     assert chain_text(seq, at, actor, kind, customer, invoice, text) == (
         chain.canonical(payload).decode()
     )
+
+
+@given(
+    st.text(min_size=1),
+    st.decimals(min_value=Decimal("0.01"), allow_nan=False, places=2),
+    st.dates(),
+)
+def test_an_imported_invoice_event_is_written_as_stored_text_would(number, total, due):
+    record = InvoiceRecord(2, number, "C1", "C1", (), due, due, total)
+    event = created_event(record, 1, 2)
+    assert event.text == stored_text(event.data)
 
 
 @pytest.mark.django_db
