@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "relance.comms",
     "relance.legal",
     "relance.portal",
+    "relance.api",
     "relance.web",
 ]
 

@@ -1,7 +1,10 @@
 from django.urls import include, path
 
+from relance.api.api import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("p/", include("relance.portal.urls")),
+    path("api/", api.urls),
     path("", include("relance.web.urls")),
 ]

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from relance.formats.invoices_csv import (
     REQUIRED,
     _checked_columns,
-    _record,
     map_headers,
     read_invoices,
+    row_record,
 )
 from relance.formats.tabular import parse_date, parse_decimal, read_rows
 
@@ -167,7 +167,7 @@ CELLS = {
 @given(st.lists(st.fixed_dictionaries(CELLS), min_size=1, max_size=6), st.data())
 def test_column_checks_agree_with_the_row_rules(rows, data):
     """The column-wise reading of large files keeps a row only when the row
-    rules (`_record`) would keep the same record; other rows go to them."""
+    rules (`row_record`) would keep the same record; other rows go to them."""
     optional = [f for f in HEADER if f not in REQUIRED]
     columns = [*REQUIRED, *data.draw(st.lists(st.sampled_from(optional), unique=True))]
     if "customer_ref" not in columns and "customer_name" not in columns:
@@ -181,8 +181,8 @@ def test_column_checks_agree_with_the_row_rules(rows, data):
         if fast is None:
             continue
         values = {f: cells[i].strip() for f, i in mapping.items()}
-        assert fast == _record(line, values)
-        assert [type(v) for v in fast] == [type(v) for v in _record(line, values)]
+        assert fast == row_record(line, values)
+        assert [type(v) for v in fast] == [type(v) for v in row_record(line, values)]
 
 
 def test_plain_rows_take_the_column_path():
