@@ -62,6 +62,52 @@ def bob(other):
     return create_user("bob@other.example", other, "admin", PASSWORD)
 
 
+@pytest.fixture
+def members(acme):
+    """One user per role at Acme."""
+    from relance.orgs.services import create_user
+
+    return {
+        role: create_user(f"{role}@acme.example", acme, role, PASSWORD)
+        for role in ("admin", "collector", "sales", "read_only")
+    }
+
+
+@pytest.fixture
+def books(acme, members):
+    """Two customers at Acme, the first owned by the sales member; an overdue
+    invoice each, one not yet due, and an action waiting for approval."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from relance.dunning.models import Action, ActionInvoice
+    from relance.orgs.models import org_today
+    from tests.factories import make_invoice
+
+    today = org_today(acme)
+    owned = make_invoice(acme, "F-1", today - timedelta(days=20), customer_ref="C1")
+    owned.customer.account_owner = members["sales"]
+    owned.customer.save()
+    other = make_invoice(acme, "F-2", today - timedelta(days=40), customer_ref="C2")
+    make_invoice(acme, "F-3", today + timedelta(days=10), customer_ref="C2")
+    action = Action.objects.create(
+        org=acme,
+        customer=other.customer,
+        step="call_1",
+        channel="phone",
+        tone="firm",
+        template="call",
+        run_date=today,
+        scheduled_at=timezone.now(),
+        status="approval",
+    )
+    ActionInvoice.objects.create(
+        action=action, invoice=other, step=action.step, run_date=today
+    )
+    return {"owned": owned, "other": other, "action": action}
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -20,6 +20,7 @@ from relance.ledger.bank import (
 )
 from relance.ledger.models import BankLine, Customer, Invoice
 from relance.ledger.queries import aging_totals, open_invoices
+from relance.ledger.visibility import visible
 from relance.orgs.middleware import SESSION_KEY
 from relance.orgs.models import org_today
 from relance.timeline.models import Event
@@ -32,6 +33,11 @@ SORTS = {
     "amount": "open",
     "-amount": "-open",
 }
+
+
+def mine(request, qs, customer: str = "customer"):
+    """The rows of `qs` the signed-in member may see (ledger.visibility)."""
+    return visible(qs.all(), request.membership, customer)
 
 
 @member_required()
@@ -67,7 +73,7 @@ def overdue(request):
     if sort not in SORTS:
         sort = "age"
     qs = (
-        open_invoices(org)
+        mine(request, open_invoices(org))
         .filter(due_date__lt=org_today(org))
         .select_related("customer")
         .order_by(SORTS[sort], "number")
@@ -81,7 +87,7 @@ def overdue(request):
 
 @member_required()
 def customer_detail(request, pk):
-    customer = get_object_or_404(Customer, pk=pk, org=request.org)
+    customer = get_object_or_404(mine(request, Customer.objects, "pk"), pk=pk)
     today = org_today(request.org)
     invoices = list(customer.invoices.order_by("-due_date"))
     for inv in invoices:
@@ -111,7 +117,7 @@ def customer_detail(request, pk):
 @member_required()
 def hold_proof(request, pk):
     """The receipt a debtor sent with a declared payment."""
-    hold = get_object_or_404(Hold, pk=pk, org=request.org)
+    hold = get_object_or_404(mine(request, Hold.objects), pk=pk)
     if not hold.proof:
         raise Http404("no receipt with this hold")
     return FileResponse(hold.proof.open("rb"), as_attachment=True)
@@ -129,7 +135,7 @@ def _statement_or_none(org, customer, today):
 
 @member_required()
 def customer_list(request):
-    qs = Customer.objects.filter(org=request.org)
+    qs = mine(request, Customer.objects, "pk")
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(name__icontains=q) | qs.filter(ref__icontains=q)
     page = Paginator(qs.order_by("name"), 50).get_page(request.GET.get("page"))
@@ -139,7 +145,7 @@ def customer_list(request):
 @member_required()
 def invoice_detail(request, pk):
     invoice = get_object_or_404(
-        Invoice.objects.select_related("customer"), pk=pk, org=request.org
+        mine(request, Invoice.objects.select_related("customer")), pk=pk
     )
     today = org_today(request.org)
     statement = _statement_or_none(request.org, invoice.customer, today)
@@ -166,7 +172,7 @@ def invoice_detail(request, pk):
 @member_required()
 def outbox(request):
     status = request.GET.get("status", "")
-    qs = OutboundMessage.objects.filter(org=request.org).select_related("customer")
+    qs = mine(request, OutboundMessage.objects.select_related("customer"))
     if status:
         qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -176,9 +182,8 @@ def outbox(request):
 @member_required()
 def message_detail(request, pk):
     message = get_object_or_404(
-        OutboundMessage.objects.select_related("customer", "action"),
+        mine(request, OutboundMessage.objects.select_related("customer", "action")),
         pk=pk,
-        org=request.org,
     )
     return render(request, "web/message.html", {"message": message})
 
@@ -221,7 +226,7 @@ def action_detail(request, pk):
     from relance.dunning.callsheet import call_sheet
 
     action = get_object_or_404(
-        Action.objects.select_related("customer", "org"), pk=pk, org=request.org
+        mine(request, Action.objects.select_related("customer", "org")), pk=pk
     )
     sheet = call_sheet(action) if action.channel == "phone" else None
     return render(request, "web/action.html", {"action": action, "sheet": sheet})
@@ -273,7 +278,7 @@ def approval_decide(request, pk):
 
 @member_required()
 def action_document(request, pk):
-    action = get_object_or_404(Action, pk=pk, org=request.org)
+    action = get_object_or_404(mine(request, Action.objects), pk=pk)
     if not action.document:
         raise Http404
     path = Path(settings.MEDIA_ROOT) / action.document
