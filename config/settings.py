@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "relance.comms",
     "relance.legal",
     "relance.portal",
+    "ninja",  # serves the API docs page with its own static files, not a CDN
     "relance.api",
     "relance.web",
 ]
