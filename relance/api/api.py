@@ -86,6 +86,15 @@ def _one(request, model, pk: int, customer: str = "customer"):
     )
 
 
+def narrowed(qs, filters: Schema, **lookups: str):
+    """`qs` filtered by each filter given, through its lookup."""
+    for name, lookup in lookups.items():
+        value = getattr(filters, name)
+        if value is not None and value != "":
+            qs = qs.filter(**{lookup: value})
+    return qs
+
+
 PK = Path(..., ge=1, le=s.MAX_ID)
 ERRORS = {400: s.Problem, 403: s.Problem, 404: s.Problem}
 
@@ -106,9 +115,7 @@ def customers(request, filters: Query[CustomerFilter]):
     )
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(ref__icontains=filters.q))
-    if filters.key_account is not None:
-        qs = qs.filter(key_account=filters.key_account)
-    return qs
+    return narrowed(qs, filters, key_account="key_account")
 
 
 @api.get("/customers/{pk}", response={200: s.CustomerOut, **ERRORS}, tags=["customers"])
@@ -137,15 +144,14 @@ def invoices(request, filters: Query[InvoiceFilter]):
         qs = qs.filter(due_date__lt=org_today(request.org))
     if filters.status == "paid":
         qs = qs.filter(amount_paid__gte=F("total"))
-    if filters.customer_id:
-        qs = qs.filter(customer_id=filters.customer_id)
-    if filters.number:
-        qs = qs.filter(number=filters.number)
-    if filters.due_before:
-        qs = qs.filter(due_date__lt=filters.due_before)
-    if filters.due_after:
-        qs = qs.filter(due_date__gt=filters.due_after)
-    return qs
+    return narrowed(
+        qs,
+        filters,
+        customer_id="customer_id",
+        number="number",
+        due_before="due_date__lt",
+        due_after="due_date__gt",
+    )
 
 
 @api.get("/invoices/{pk}", response={200: s.InvoiceOut, **ERRORS}, tags=["invoices"])
@@ -205,15 +211,14 @@ def payments(request, filters: Query[PaymentFilter]):
         .prefetch_related("allocations")
         .order_by("-received_on", "-pk")
     )
-    if filters.customer_id:
-        qs = qs.filter(customer_id=filters.customer_id)
-    if filters.source:
-        qs = qs.filter(source=filters.source)
-    if filters.received_after:
-        qs = qs.filter(received_on__gt=filters.received_after)
-    if filters.received_before:
-        qs = qs.filter(received_on__lt=filters.received_before)
-    return qs
+    return narrowed(
+        qs,
+        filters,
+        customer_id="customer_id",
+        source="source",
+        received_after="received_on__gt",
+        received_before="received_on__lt",
+    )
 
 
 @api.get("/payments/{pk}", response={200: s.PaymentOut, **ERRORS}, tags=["payments"])
@@ -234,13 +239,13 @@ class HoldFilter(Schema):
 @paginate(Page)
 def holds(request, filters: Query[HoldFilter]):
     qs = visible(Hold.objects.all(), request.membership).order_by("-created_at", "-pk")
-    if filters.active is not None:
-        qs = qs.filter(ended_at__isnull=filters.active)
-    if filters.customer_id:
-        qs = qs.filter(customer_id=filters.customer_id)
-    if filters.invoice_id:
-        qs = qs.filter(invoice_id=filters.invoice_id)
-    return qs
+    return narrowed(
+        qs,
+        filters,
+        active="ended_at__isnull",
+        customer_id="customer_id",
+        invoice_id="invoice_id",
+    )
 
 
 @api.post("/holds", response={201: s.HoldOut, **ERRORS}, tags=["holds"])
@@ -283,13 +288,9 @@ def actions(request, filters: Query[ActionFilter]):
         .prefetch_related("invoices")
         .order_by("-run_date", "pk")
     )
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.customer_id:
-        qs = qs.filter(customer_id=filters.customer_id)
-    if filters.run_date:
-        qs = qs.filter(run_date=filters.run_date)
-    return qs
+    return narrowed(
+        qs, filters, status="status", customer_id="customer_id", run_date="run_date"
+    )
 
 
 @api.get("/actions/{pk}", response={200: s.ActionOut, **ERRORS}, tags=["actions"])
@@ -325,12 +326,11 @@ class EventFilter(Schema):
 @paginate(Page)
 def timeline(request, filters: Query[EventFilter]):
     qs = visible(Event.objects.all(), request.membership, "customer_id").order_by("seq")
-    if filters.after_seq:
-        qs = qs.filter(seq__gt=filters.after_seq)
-    if filters.customer_id:
-        qs = qs.filter(customer_id=filters.customer_id)
-    if filters.invoice_id:
-        qs = qs.filter(invoice_id=filters.invoice_id)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    return qs
+    return narrowed(
+        qs,
+        filters,
+        after_seq="seq__gt",
+        customer_id="customer_id",
+        invoice_id="invoice_id",
+        kind="kind",
+    )

@@ -336,7 +336,6 @@ def _checked_columns(
         elif not ZERO <= paid <= total:
             out.append(None)
             continue
-        paid_date, siren, kind = rest
         out.append(
             InvoiceRecord(
                 line,
@@ -351,9 +350,7 @@ def _checked_columns(
                 ht,
                 tax,
                 paid,
-                paid_date,
-                siren,
-                kind,
+                *rest,
             )
         )
     return out
