@@ -17,15 +17,8 @@ from relance.timeline.services import NewEvent, record_many
 from .models import Allocation, Invoice, Payment, PaymentSource
 from .services import _InvoiceWriter, refresh_paid
 
-# Fields of an invoice a caller may give or change, as an imported row names them.
-INVOICE_FIELDS = (
-    "issue_date",
-    "due_date",
-    "currency",
-    "total_excl_tax",
-    "tax",
-    "total",
-)
+# Fields of an invoice a caller may change: those an import compares.
+INVOICE_FIELDS = _InvoiceWriter.FIELDS
 
 
 def create_invoice(org: Organisation, values: dict, actor: str) -> Invoice:
