@@ -18,14 +18,13 @@ from relance.dunning.holds import add_hold, end_hold
 from relance.dunning.models import Action, ActionStatus, Hold
 from relance.ledger import manual
 from relance.ledger.models import Customer, Invoice, Payment, PaymentSource
+from relance.ledger.queries import open_invoices
 from relance.ledger.visibility import visible
-from relance.orgs.models import Role, org_today
+from relance.orgs.models import org_today
 from relance.timeline.models import Event
 
 from . import schemas as s
 from .tokens import holder
-
-WRITERS = (Role.ADMIN, Role.COLLECTOR)
 
 
 class TokenAuth(HttpBearer):
@@ -75,7 +74,7 @@ class Page(PaginationBase):
 
 def writer(request) -> str:
     """Refuse roles that may not change anything; the actor name to record."""
-    if request.membership.role not in WRITERS:
+    if not request.membership.can_send:
         raise HttpError(403, "Your role does not allow this.")
     return f"api:{request.membership.user.get_username()}"
 
@@ -137,9 +136,9 @@ class InvoiceFilter(Schema):
 @api.get("/invoices", response=list[s.InvoiceOut], tags=["invoices"])
 @paginate(Page)
 def invoices(request, filters: Query[InvoiceFilter]):
-    qs = visible(Invoice.objects.all(), request.membership).order_by("due_date", "pk")
-    if filters.status in ("open", "overdue"):
-        qs = qs.filter(amount_paid__lt=F("total"))
+    unpaid = filters.status in ("open", "overdue")
+    rows = open_invoices(request.org) if unpaid else Invoice.objects.all()
+    qs = visible(rows, request.membership).order_by("due_date", "pk")
     if filters.status == "overdue":
         qs = qs.filter(due_date__lt=org_today(request.org))
     if filters.status == "paid":

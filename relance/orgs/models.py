@@ -69,6 +69,11 @@ class Role(models.TextChoices):
     READ_ONLY = "read_only", _("Read-only")
 
 
+# The roles that work the queues and send: the web app, the API and the team
+# notices all ask this.
+SENDERS = (Role.ADMIN, Role.COLLECTOR)
+
+
 class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -91,7 +96,7 @@ class Membership(models.Model):
 
     @property
     def can_send(self) -> bool:
-        return self.role in (Role.ADMIN, Role.COLLECTOR)
+        return self.role in SENDERS
 
 
 def org_today(org: Organisation):

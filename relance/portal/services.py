@@ -24,7 +24,7 @@ from relance.dunning.models import HoldKind
 from relance.dunning.plans import create_plan
 from relance.ledger import queries as ledger_queries
 from relance.ledger.models import Invoice
-from relance.orgs.models import Membership, Role
+from relance.orgs.models import SENDERS, Membership
 
 # A declared transfer is waited for this long before reminders resume: a SEPA
 # transfer takes one to three business days, a cheque longer.
@@ -217,7 +217,7 @@ def team_addresses(customer) -> list[str]:
         {
             m.user.email
             for m in Membership.objects.filter(
-                org_id=customer.org_id, role__in=(Role.ADMIN, Role.COLLECTOR)
+                org_id=customer.org_id, role__in=SENDERS
             ).select_related("user")
             if m.user.email
         }

@@ -6,9 +6,9 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from relance.orgs.models import Role
+from relance.orgs.models import SENDERS
 
-SENDERS = (Role.ADMIN, Role.COLLECTOR)
+__all__ = ["SENDERS", "member_required"]
 
 
 def member_required(*roles):

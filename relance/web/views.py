@@ -61,7 +61,7 @@ def dashboard(request):
                 org=org, status="uncertain"
             ).count(),
             "to_review": review_queue(org).count(),
-            "can_run": request.membership.role in SENDERS,
+            "can_run": request.membership.can_send,
         },
     )
 
@@ -97,7 +97,7 @@ def customer_detail(request, pk):
         "web/customer.html",
         {
             "statement": _statement_or_none(request.org, customer, today),
-            "can_send": request.membership.role in SENDERS,
+            "can_send": request.membership.can_send,
             "customer": customer,
             "invoices": invoices,
             "contacts": customer.contacts.all(),
