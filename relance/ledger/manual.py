@@ -46,28 +46,24 @@ def update_invoice(
     values = {**current, **changes}
     if "total" in changes and "tax" not in changes:
         values["tax"] = None  # follows the new total, from the amount before tax
-    return _save(org, {**values, "paid": _imported(invoice)}, actor)
+    return _save(org, values, actor, keep_paid=True)
 
 
-def _imported(invoice: Invoice) -> Decimal:
-    """What the import's own payment counts on this invoice (the writer keeps it)."""
-    return sum(
-        Allocation.objects.filter(
-            invoice=invoice, payment__source=PaymentSource.IMPORT
-        ).values_list("amount", flat=True),
-        Decimal("0"),
-    )
-
-
-def _save(org: Organisation, values: dict, actor: str) -> Invoice:
-    cells = {k: "" if v is None else str(v).strip() for k, v in values.items()}
-    try:
-        record = row_record(0, cells)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
+def _save(org: Organisation, values: dict, actor: str, keep_paid=False) -> Invoice:
+    """Check and write one invoice as the import does. `keep_paid`: what the
+    import's own payment counts on it stays as it is (the writer keeps that
+    payment equal to the row's `paid`)."""
     with transaction.atomic():
         writer = _InvoiceWriter(org, actor, org_today(org))
-        writer.preload([record.number])
+        writer.preload([str(values["number"])])
+        if keep_paid:
+            mine = writer.imported.get(writer.existing[str(values["number"])].id)
+            values = {**values, "paid": mine.amount if mine else None}
+        cells = {k: "" if v is None else str(v).strip() for k, v in values.items()}
+        try:
+            record = row_record(0, cells)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
         problem = writer.check(record)
         if problem:
             raise ValidationError(problem)

@@ -39,6 +39,7 @@ from .models import (
 )
 
 ZERO = Decimal("0")
+FEW = 100  # invoices looked up by id rather than by a pass over them all
 
 
 def refresh_paid(invoice_ids: Iterable[int]) -> list[int]:
@@ -271,14 +272,20 @@ class _InvoiceWriter:
                 .values_list(*_Known._fields)
             )
             self.existing.update((row[1], _Known(*row)) for row in rows)
-        # All the organisation's imported payments in one pass: naming the
-        # invoices in an IN list makes SQLite probe each against every payment.
         ids = {k.id for k in self.existing.values()}
+        if not ids:
+            return
+        imported = Allocation.objects.filter(
+            payment__org=self.org, payment__source=PaymentSource.IMPORT
+        )
+        # A few invoices (one from the API) are looked up by id. For a file, all
+        # the organisation's imported payments are read in one pass: naming
+        # thousands of invoices in an IN list makes SQLite probe each against
+        # every payment.
+        if len(ids) <= FEW:
+            imported = imported.filter(invoice_id__in=ids)
         for invoice_id, *rest in (
-            Allocation.objects.filter(
-                payment__org=self.org, payment__source=PaymentSource.IMPORT
-            )
-            .order_by()
+            imported.order_by()
             .values_list(
                 "invoice_id", "id", "payment_id", "amount", "payment__received_on"
             )

@@ -309,3 +309,29 @@ def test_holds_and_approvals(client, acme, books, members, token_for):
     assert body(approved)["invoice_ids"] == [inv.pk]
     twice = post(client, f"/api/actions/{action.pk}/approve", {}, auth)
     assert twice.status_code == 400
+
+
+def test_changing_an_imported_invoice_keeps_what_the_file_said_was_paid(
+    client, acme, members, token_for
+):
+    from relance.ledger.models import Payment
+    from relance.ledger.services import import_invoices
+
+    csv = (
+        "numero;ref_client;client;date;echeance;montant_ttc;regle\n"
+        "F-50;C5;Durand;01/09/2026;01/10/2026;300,00;100,00\n"
+    )
+    import_invoices(acme, csv.encode(), "f.csv", "alice")
+    invoice = Invoice.objects.get(org=acme, number="F-50")
+    auth = token_for(members["collector"], acme)
+    changed = client.patch(
+        f"/api/invoices/{invoice.pk}",
+        json.dumps({"total": "350.00"}),
+        content_type="application/json",
+        **auth,
+    )
+    assert changed.status_code == 200, changed.content
+    assert body(changed)["amount_paid"] == "100.00"
+    assert body(changed)["open_amount"] == "250.00"
+    (payment,) = Payment.objects.filter(org=acme, source="import")
+    assert payment.amount == Decimal("100.00")
