@@ -44,7 +44,7 @@ def insert(
     tail = tuple(constants)
     table = model._meta.db_table
     if connection.vendor == "postgresql":
-        _copy(table, names, ((*r, *tail) for r in rows))
+        _copy(table, names, (r + tail for r in rows))
     else:
         sql = (
             f"INSERT INTO {table} ({', '.join(names)}) "

@@ -58,7 +58,7 @@ class InvoiceOut(Schema):
 
     @staticmethod
     def resolve_open_amount(obj) -> Decimal:
-        return obj.total - obj.amount_paid
+        return obj.open_amount.amount
 
     @staticmethod
     def resolve_defects(obj) -> list[str]:

@@ -139,7 +139,7 @@ def _chained(org_id, events, actor, at, after: tuple[int, str], links: list):
 
 def record(org, kind: str, actor: str, data=None, customer_id=None, invoice_id=None):
     return record_many(
-        org, [NewEvent(kind, data or {}, customer_id, invoice_id)], actor=actor
+        org, [NewEvent(kind, data, customer_id, invoice_id)], actor=actor
     )[0]
 
 
