@@ -100,7 +100,7 @@ class InvoiceRecord(NamedTuple):
     currency: str = "EUR"
     total_excl_tax: Decimal | None = None
     tax: Decimal | None = None
-    paid: Decimal = Decimal("0")
+    paid: Decimal = ZERO
     paid_date: date | None = None
     siren: str = ""
     kind: str = "b2b"
@@ -456,8 +456,8 @@ def row_record(line: int, v: dict[str, str]) -> InvoiceRecord:
         )
     if ht is not None and tax is None:
         tax = total - ht
-    paid = _amount(v, "paid") or Decimal("0")
-    if not Decimal("0") <= paid <= total:
+    paid = _amount(v, "paid") or ZERO
+    if not ZERO <= paid <= total:
         raise ValueError(f"paid {paid} must be between 0 and the total {total}")
     currency = _currency(v.get("currency") or "EUR")
     emails = _emails(v.get("customer_email", ""))
