@@ -99,7 +99,8 @@ def timed_run() -> dict:
     from relance.core.calendar import BusinessCalendar
     from relance.core.planner import plan
     from relance.dunning import snapshot
-    from relance.dunning.services import policies_for, prepare_outbox, record_day
+    from relance.dunning.policies import policies_for
+    from relance.dunning.services import prepare_outbox, record_day
     from relance.orgs.models import Organisation
 
     org = Organisation.objects.get(slug="bench")

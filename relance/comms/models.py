@@ -52,3 +52,26 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class MessageTemplate(models.Model):
+    """An organisation's own wording of one message in one language, saved from
+    the templates editor; without one, the wording shipped with relance."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    name = models.CharField(max_length=64)
+    language = models.CharField(max_length=8)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    updated_by = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "name", "language"], name="one_wording_per_message"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"

@@ -7,6 +7,7 @@ from datetime import date
 from functools import lru_cache
 
 from babel.dates import format_date
+from django.template import Context
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -17,6 +18,8 @@ from relance.portal.links import portal_url
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 # Steps whose message carries the statement of sums due.
 STATEMENT_STEPS = {"reminder_3"}
+ORG_FIELDS = ("name", "bic", "phone", "address", "siren", "sender_name", "sender_email")
+CUSTOMER_FIELDS = ("name", "ref", "kind", "address")
 
 
 @lru_cache(maxsize=4096)
@@ -32,8 +35,17 @@ class Rendered:
 
 
 def render_step(
-    step: str, org, customer, invoices, today: date, lang=None, instalment=None
+    step: str,
+    org,
+    customer,
+    invoices,
+    today: date,
+    lang=None,
+    instalment=None,
+    wording: dict | None = None,
 ) -> Rendered:
+    """The message of `step`, in the organisation's own wording when `wording`
+    (wording.custom_templates) has one for it, else in relance's."""
     lang = supported(lang or customer.language)
     locale = LOCALES[lang]
     lines = [
@@ -48,9 +60,10 @@ def render_step(
         for inv in invoices
     ]
     totals = totals_by_currency([inv.open_amount for inv in invoices])
+    # Plain values only: an edited template sees nothing else of the models.
     context = {
-        "org": org,
-        "customer": customer,
+        "org": {k: getattr(org, k) for k in ORG_FIELDS},
+        "customer": {k: getattr(customer, k) for k in CUSTOMER_FIELDS},
         "invoices": lines,
         "count": len(lines),
         "numbers": ", ".join(i.number for i in invoices),
@@ -70,8 +83,11 @@ def render_step(
             "amount": format_money(Money(inst.amount, invoices[0].currency), locale),
             "open": format_money(Money(open_amount, invoices[0].currency), locale),
         }
-    if step in STATEMENT_STEPS and customer.kind == "b2b":
+    if step in STATEMENT_STEPS and customer.kind == "b2b" and customer.pk:
         context["statement"] = _statement(org, customer, invoices, today, locale)
+    own = (wording or {}).get((step, lang))
+    if own:
+        return render_wording(own[0], own[1], lang, context)
     return render_message(step, lang, context)
 
 
@@ -87,6 +103,17 @@ def render_message(name: str, lang: str, context: dict) -> Rendered:
         subject = render_to_string(f"{base}-subject.txt", context)
         body = render_to_string(f"{base}-body.txt", context)
     return Rendered(" ".join(subject.split()), body.strip() + "\n", lang)
+
+
+def render_wording(subject: str, body: str, lang: str, context: dict) -> Rendered:
+    """An organisation's own wording, rendered in the sandbox (wording.py)."""
+    from .wording import sandbox
+
+    engine = sandbox()
+    with translation.override(lang):
+        text = engine.from_string(subject).render(Context(context))
+        body_text = engine.from_string(body).render(Context(context))
+    return Rendered(" ".join(text.split()), body_text.strip() + "\n", lang)
 
 
 def _statement(org, customer, invoices, today: date, locale: str) -> dict | None:

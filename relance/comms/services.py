@@ -14,11 +14,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from relance.dunning.models import Action, ActionInvoice, ActionStatus
+from relance.dunning.policies import step_lookup
 from relance.ledger.models import REMINDER_ROLES, Contact, Customer, Invoice
 from relance.timeline.services import record
 
 from .models import MessageStatus, OutboundMessage
 from .render import render_step
+from .wording import custom_templates
 
 MAX_ATTEMPTS = 5
 AWAITING_APPROVAL = "awaiting approval"
@@ -55,6 +57,8 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
         emails[cid].append(email)
     domain = _domain(org)
     owners = _owner_emails(customers.values())
+    step_of = step_lookup(org)
+    wording = custom_templates(org)
     messages = []
     for action in actions:
         invs = sorted(
@@ -68,6 +72,7 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
             invs,
             action.run_date,
             instalment=_instalment(action, invs[0]) if action.instalment else None,
+            wording=wording,
         )
         messages.append(
             OutboundMessage(
@@ -78,7 +83,7 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
                 from_address=sender(org),
                 reply_to=org.sender_email,
                 to_addresses=emails[customer.pk],
-                cc_addresses=_owner_cc(org, action, owners.get(customer.pk)),
+                cc_addresses=_owner_cc(step_of, action, owners.get(customer.pk)),
                 subject=rendered.subject,
                 body_text=rendered.body_text,
                 message_id=make_msgid("relance", domain=domain),
@@ -118,20 +123,18 @@ def _owner_emails(customers) -> dict[int, str]:
     }
 
 
-def _owner_cc(org, action, owner_email: str | None) -> list[str]:
+def _owner_cc(step_of, action, owner_email: str | None) -> list[str]:
     if not owner_email:  # most customers: no need to look the step up
         return []
-    from relance.dunning.services import step_of
-
-    step = step_of(org, action)
+    step = step_of(action)
     return [owner_email] if step and step.involve_owner else []
 
 
 def queue_owner_notices(org, actions: list[Action]) -> list[OutboundMessage]:
     """Tell the account owner (sales, project lead) that a customer of theirs is
     about to be called, with what is overdue: they may know why, or help."""
-    from relance.dunning.services import step_of
-
+    step_of = step_lookup(org)
+    wording = custom_templates(org)
     customers = Customer.objects.select_related("account_owner").in_bulk(
         {a.customer_id for a in actions}
     )
@@ -139,13 +142,19 @@ def queue_owner_notices(org, actions: list[Action]) -> list[OutboundMessage]:
     messages = []
     for action in actions:
         owner = owners.get(action.customer_id)
-        step = step_of(org, action)
+        step = step_of(action)
         if not owner or not step or not step.involve_owner:
             continue
         customer = customers[action.customer_id]
         invs = sorted(action.invoices.all(), key=lambda i: i.due_date)
         rendered = render_step(
-            "owner_call", org, customer, invs, action.run_date, lang=org.language
+            "owner_call",
+            org,
+            customer,
+            invs,
+            action.run_date,
+            lang=org.language,
+            wording=wording,
         )
         messages.append(
             internal_message(
@@ -349,8 +358,53 @@ def _retry(msg: OutboundMessage, reason: str) -> None:
     )
 
 
+# What a person may decide about a message the outbox could not settle alone.
+RESOLUTIONS = {
+    MessageStatus.UNCERTAIN: ("sent", "resend", "cancel"),
+    MessageStatus.HELD: ("resend", "cancel"),
+}
+
+
 @transaction.atomic
-def _settle(msg: OutboundMessage, status: str, reason: str) -> None:
+def resolve(msg: OutboundMessage, decision: str, actor: str) -> str:
+    """A person settles an uncertain or held message: it did go out (the mail
+    server's log or the customer says so), it must go again, or it must not."""
+    allowed = RESOLUTIONS.get(msg.status, ())
+    if decision not in allowed:
+        raise ValueError(
+            f"message {msg.pk} is {msg.status}: "
+            f"{decision!r} is not one of {', '.join(allowed) or 'no decision'}"
+        )
+    # Lock the row: two people deciding at once must not both act.
+    if (
+        not OutboundMessage.objects.select_for_update()
+        .filter(pk=msg.pk, status=msg.status)
+        .exists()
+    ):
+        raise ValueError(f"message {msg.pk} was settled by someone else meanwhile")
+    if decision == "resend":
+        OutboundMessage.objects.filter(pk=msg.pk).update(
+            status=MessageStatus.QUEUED,
+            status_reason=f"sent again at {actor}'s request",
+            next_attempt_at=None,
+        )
+        record(
+            msg.org,
+            "message.requeued",
+            actor=actor,
+            data={"message": msg.pk, "subject": msg.subject, "was": msg.status},
+            customer_id=msg.customer_id,
+        )
+        return MessageStatus.QUEUED
+    status = MessageStatus.SENT if decision == "sent" else MessageStatus.CANCELLED
+    _settle(msg, status, f"{decision} confirmed by {actor}", actor=actor)
+    return status
+
+
+@transaction.atomic
+def _settle(
+    msg: OutboundMessage, status: str, reason: str, actor: str = "outbox"
+) -> None:
     now = timezone.now()
     OutboundMessage.objects.filter(pk=msg.pk).update(
         status=status,
@@ -367,7 +421,7 @@ def _settle(msg: OutboundMessage, status: str, reason: str) -> None:
     record(
         msg.org,
         f"message.{status}",
-        actor="outbox",
+        actor=actor,
         data={
             "message": msg.pk,
             "subject": msg.subject,

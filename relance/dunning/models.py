@@ -143,3 +143,24 @@ class Instalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}: {self.amount} on {self.due_date}"
+
+
+class PolicySetting(models.Model):
+    """An organisation's own version of one segment's policy, as the editor saved
+    it (relance.core.policy_config data). Without one, the built-in policy."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    segment = models.CharField(max_length=16)
+    data = models.JSONField()
+    updated_by = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "segment"], name="one_policy_per_segment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment} policy of {self.org_id}"

@@ -4,6 +4,7 @@ invoice is paid, or breaks when an instalment stays unpaid too long."""
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -83,6 +84,41 @@ def create_plan(
             "reason": reason,
             "instalments": [{"due": d, "amount": a} for d, a in schedule],
         },
+    )
+    return plan
+
+
+def monthly_schedule(open_amount: Decimal, count: int, first: date) -> list[tuple]:
+    """Equal monthly instalments from `first`, the cents left over on the last."""
+    if not 2 <= count <= MAX_INSTALMENTS:
+        raise ValidationError(
+            f"a plan has 2 to {MAX_INSTALMENTS} instalments, got {count}"
+        )
+    share = (open_amount / count).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    amounts = [share] * (count - 1) + [open_amount - share * (count - 1)]
+    return [(_months_after(first, n), a) for n, a in enumerate(amounts)]
+
+
+def _months_after(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@transaction.atomic
+def cancel_plan(plan: PaymentPlan, *, actor: str, reason: str = "") -> PaymentPlan:
+    """The creditor ends a plan by hand: the invoice is chased again as usual."""
+    if plan.status != PlanStatus.ACTIVE:
+        raise ValidationError(f"this payment plan is already {plan.status}")
+    plan.status, plan.ended_at = PlanStatus.CANCELLED, timezone.now()
+    plan.save(update_fields=["status", "ended_at"])
+    record(
+        plan.org,
+        "plan.cancelled",
+        actor=actor,
+        customer_id=plan.customer_id,
+        invoice_id=plan.invoice_id,
+        data={"plan": plan.pk, "reason": reason},
     )
     return plan
 

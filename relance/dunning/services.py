@@ -16,11 +16,7 @@ from relance.core.penalties import (
 from relance.core.planner import PlannedAction, plan, send_at, thanks_due
 from relance.core.policy import (
     DEFAULT_POLICY,
-    INSTALMENT_POLICY,
-    POLICIES,
     Channel,
-    Policy,
-    Step,
 )
 from relance.ledger.models import Customer, Invoice
 from relance.orgs.models import Organisation, org_today
@@ -28,23 +24,7 @@ from relance.timeline.services import NewEvent, record_many
 
 from . import snapshot
 from .models import Action, ActionInvoice, ActionStatus
-
-
-def policies_for(org: Organisation) -> dict[str, Policy]:
-    """The policy of each customer segment ("default" for any other)."""
-    return {"default": DEFAULT_POLICY, **POLICIES}
-
-
-def step_of(org: Organisation, action) -> Step | None:
-    """The policy step an action was planned from."""
-    known = [*policies_for(org).values(), INSTALMENT_POLICY]
-    policy = {p.name: p for p in known}.get(action.policy)
-    if policy is None:
-        return None
-    if policy.thank_you and policy.thank_you.key == action.step:
-        return policy.thank_you
-    idx = policy.index(action.step)
-    return policy.steps[idx] if idx is not None else None
+from .policies import policies_for
 
 
 def run_dunning(

@@ -71,6 +71,7 @@ def import_bank(org: Organisation, data: bytes, filename: str, actor: str) -> di
         batch.imported, batch.rejected = len(fresh), len(result.errors)
         batch.save(update_fields=["imported", "rejected"])
     return {
+        "batch": batch.pk,
         "lines": len(credits),
         "duplicates": duplicates,
         **counts,

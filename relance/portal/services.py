@@ -5,9 +5,7 @@ team by an internal message. Limits come from the organisation."""
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,7 +19,7 @@ from relance.comms.services import internal_message
 from relance.core.money import format_money
 from relance.dunning.holds import add_hold
 from relance.dunning.models import HoldKind
-from relance.dunning.plans import create_plan
+from relance.dunning.plans import create_plan, monthly_schedule
 from relance.ledger import queries as ledger_queries
 from relance.ledger.models import Invoice
 from relance.orgs.models import SENDERS, Membership
@@ -183,25 +181,12 @@ def propose_plan(customer, number: str, *, count: int, first: date, today: date)
     plan = create_plan(
         org,
         invoice,
-        schedule(invoice.open_amount.amount, count, first),
+        monthly_schedule(invoice.open_amount.amount, count, first),
         actor=actor(customer),
         reason="proposed from the portal",
     )
     _notify(customer, "plan_proposed", [invoice], count=count)
     return plan
-
-
-def schedule(open_amount: Decimal, count: int, first: date) -> list[tuple]:
-    """Equal monthly instalments from `first`, the cents left over on the last."""
-    share = (open_amount / count).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
-    amounts = [share] * (count - 1) + [open_amount - share * (count - 1)]
-    return [(_months_after(first, n), a) for n, a in enumerate(amounts)]
-
-
-def _months_after(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _locale(lang: str) -> str:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import customer_work, editors, imports, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -19,6 +19,21 @@ urlpatterns = [
     path("holds/<int:pk>/proof/", views.hold_proof, name="hold_proof"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/", views.message_detail, name="message"),
+    path("outbox/<int:pk>/resolve/", views.message_resolve, name="message_resolve"),
+    path("customers/<int:pk>/holds/", customer_work.hold_add, name="hold_add"),
+    path("customers/<int:pk>/notes/", customer_work.note_add, name="note_add"),
+    path("holds/<int:pk>/end/", customer_work.hold_end, name="hold_end"),
+    path("plans/<int:pk>/cancel/", customer_work.plan_cancel, name="plan_cancel"),
+    path("settings/policies/", editors.policy_list, name="policies"),
+    path("settings/policies/<slug:segment>/", editors.policy_edit, name="policy"),
+    path("settings/templates/", editors.template_list, name="templates"),
+    path(
+        "settings/templates/<slug:name>/<slug:lang>/",
+        editors.template_edit,
+        name="template",
+    ),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/<int:pk>/", imports.import_detail, name="import"),
     path("actions/<int:pk>/", views.action_detail, name="action"),
     path("approvals/", views.approvals_queue, name="approvals"),
     path("approvals/<int:pk>/", views.approval_decide, name="approval_decide"),

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -10,7 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.comms.models import OutboundMessage
-from relance.dunning.models import Action, ActionStatus, Hold
+from relance.dunning.models import (
+    Action,
+    ActionStatus,
+    Hold,
+    HoldKind,
+    PaymentPlan,
+    PlanStatus,
+)
 from relance.dunning.tasks import run_dunning_task
 from relance.ledger.bank import (
     apply_review,
@@ -18,15 +26,23 @@ from relance.ledger.bank import (
     review_candidates,
     review_queue,
 )
+from relance.ledger.indicators import (
+    days_sales_outstanding,
+    overdue_trend,
+    top_overdue_customers,
+)
 from relance.ledger.models import BankLine, Customer, Invoice
 from relance.ledger.queries import aging_totals, open_invoices
 from relance.ledger.visibility import visible
 from relance.orgs.middleware import SESSION_KEY
-from relance.orgs.models import org_today
+from relance.orgs.models import Role, org_today
 from relance.timeline.models import Event
 
 from .access import SENDERS, member_required
 
+# What the team records from a customer's page (a declared payment comes from
+# the debtor, through the portal).
+TEAM_HOLDS = ("disputed", "promised", "paused", "blocked", "payment_plan")
 SORTS = {
     "age": "due_date",  # oldest due date first = most days late first
     "-age": "-due_date",
@@ -45,6 +61,10 @@ def dashboard(request):
     org = request.org
     today = org_today(org)
     totals = aging_totals(org, today)
+    receivables = Decimal(totals["upcoming"]["amount"]) + Decimal(
+        totals["overdue"]["amount"]
+    )
+    trend = overdue_trend(org, today)
     return render(
         request,
         "web/dashboard.html",
@@ -62,8 +82,22 @@ def dashboard(request):
             ).count(),
             "to_review": review_queue(org).count(),
             "can_run": request.membership.can_send,
+            "trend": _bars(trend),
+            "dso": days_sales_outstanding(org, today, receivables),
+            "top": top_overdue_customers(mine(request, open_invoices(org)), today),
         },
     )
+
+
+def _bars(points: list[dict]) -> dict:
+    """The trend chart: one bar per month end in a 100-unit-wide slot, its
+    height in percent of the highest (a 120-high box, 10 of margin above)."""
+    high = max((p["amount"] for p in points), default=0) or 1
+    bars = []
+    for i, p in enumerate(points):
+        height = round(float(max(p["amount"], 0) * 100 / high), 1)
+        bars.append({**p, "x": i * 100 + 20, "y": 110 - height, "height": height})
+    return {"bars": bars, "width": len(points) * 100}
 
 
 @member_required()
@@ -87,23 +121,38 @@ def overdue(request):
 
 @member_required()
 def customer_detail(request, pk):
+    from relance.dunning.outlook import customer_outlook
+
     customer = get_object_or_404(mine(request, Customer.objects, "pk"), pk=pk)
     today = org_today(request.org)
     invoices = list(customer.invoices.order_by("-due_date"))
     for inv in invoices:
         inv.days_late = (today - inv.due_date).days
+    role = request.membership.role
     return render(
         request,
         "web/customer.html",
         {
             "statement": _statement_or_none(request.org, customer, today),
             "can_send": request.membership.can_send,
+            "can_note": role in (*SENDERS, Role.SALES),
             "customer": customer,
             "invoices": invoices,
+            "open_invoices": [i for i in invoices if not i.is_paid],
+            "outlook": customer_outlook(request.org, customer, today),
             "contacts": customer.contacts.all(),
             "holds": Hold.objects.filter(
                 org=request.org, customer=customer, ended_at__isnull=True
             ).select_related("invoice"),
+            "plans": PaymentPlan.objects.filter(
+                org=request.org, customer=customer, status=PlanStatus.ACTIVE
+            )
+            .select_related("invoice")
+            .prefetch_related("instalments"),
+            "hold_kinds": [
+                (k, label) for k, label in HoldKind.choices if k in TEAM_HOLDS
+            ],
+            "today": today,
             "events": Event.objects.filter(
                 org=request.org, customer_id=customer.pk
             ).order_by("-seq")[:200],
@@ -181,11 +230,33 @@ def outbox(request):
 
 @member_required()
 def message_detail(request, pk):
+    from relance.comms.services import RESOLUTIONS
+
     message = get_object_or_404(
         mine(request, OutboundMessage.objects.select_related("customer", "action")),
         pk=pk,
     )
-    return render(request, "web/message.html", {"message": message})
+    decisions = (
+        RESOLUTIONS.get(message.status, ()) if request.membership.can_send else ()
+    )
+    return render(
+        request, "web/message.html", {"message": message, "decisions": decisions}
+    )
+
+
+@require_POST
+@member_required(*SENDERS)
+def message_resolve(request, pk):
+    """A person settles an uncertain or held message (comms.services.resolve)."""
+    from relance.comms.services import resolve
+
+    message = get_object_or_404(OutboundMessage, pk=pk, org=request.org)
+    try:
+        resolve(message, request.POST.get("decision", ""), request.user.email)
+        messages.success(request, _("Decision recorded on the timeline."))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("message", pk=message.pk)
 
 
 DOCUMENTS = {

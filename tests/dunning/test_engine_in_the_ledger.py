@@ -385,7 +385,7 @@ def test_a_plan_must_add_up_to_what_is_open(acme):
 
 def test_history_of_paid_invoices_still_counts_for_the_gap_but_is_not_reloaded(acme):
     from relance.dunning import snapshot
-    from relance.dunning.services import policies_for
+    from relance.dunning.policies import policies_for
 
     a = make_invoice(acme, "H-A", DUE, customer_ref="H")
     run(acme, DUE + timedelta(days=1))  # reminder_1 for H-A
