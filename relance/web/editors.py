@@ -112,6 +112,15 @@ def policy_edit(request, segment):
             "upcoming": upcoming,
             "calendar": _calendar(upcoming, sample["due"], business),
             "tones": [t.value for t in Tone],
+            "weekdays": [
+                _("Mon"),
+                _("Tue"),
+                _("Wed"),
+                _("Thu"),
+                _("Fri"),
+                _("Sat"),
+                _("Sun"),
+            ],
         },
     )
 

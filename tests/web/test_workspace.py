@@ -334,7 +334,7 @@ def test_saved_wording_is_what_customers_receive(client, acme, members):
 
 
 CSV = (
-    "numero;client;nom;email;date;echeance;total\n"
+    "numero;code_client;client;email;date;echeance;total\n"
     "F-100;C100;Client Cent;a@c.example;01/10/2026;31/10/2026;120,00\n"
     "F-101;C100;Client Cent;a@c.example;pas une date;31/10/2026;80,00\n"
 )

@@ -51,3 +51,31 @@ def step_label(key: str) -> str:
 @register.filter
 def segment_label(key: str) -> str:
     return SEGMENT_LABELS.get(str(key), key)
+
+
+TONE_LABELS = {
+    "courteous": _("courteous"),
+    "friendly": _("friendly"),
+    "neutral": _("neutral"),
+    "firm": _("firm"),
+    "urgent": _("urgent"),
+    "formal": _("formal"),
+    "legal": _("legal"),
+    "warm": _("warm"),
+}
+CHANNEL_LABELS = {
+    "email": _("Email"),
+    "phone": _("Phone call"),
+    "letter": _("Letter"),
+    "task": _("Task"),
+}
+
+
+@register.filter
+def tone_label(key: str) -> str:
+    return TONE_LABELS.get(str(key), key)
+
+
+@register.filter
+def channel_label(key: str) -> str:
+    return CHANNEL_LABELS.get(str(key), key)
