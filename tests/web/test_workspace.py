@@ -15,6 +15,7 @@ from relance.dunning.models import Action, Hold, PaymentPlan, PolicySetting
 from relance.dunning.policies import policies_for
 from relance.dunning.services import run_dunning
 from relance.ledger.indicators import month_ends, overdue_trend
+from relance.ledger.manual import record_payment
 from relance.ledger.models import Invoice, RejectedRow
 from relance.orgs.models import org_today
 from relance.timeline.models import Event
@@ -55,6 +56,10 @@ def test_overdue_trend_counts_what_was_owed_at_each_month_end(acme):
     assert points[date(2026, 5, 31)] == Decimal("800.00")
     assert points[today] == Decimal("300.00")
     assert points[date(2025, 7, 31)] == 0
+    # Kept until the ledger moves: a payment recorded today shows at once.
+    record_payment(acme, Invoice.objects.get(number="B"), "test", received_on=today)
+    acme.refresh_from_db()
+    assert overdue_trend(acme, today)[-1]["amount"] == 0
 
 
 def test_dashboard_shows_trend_dso_and_top_customers_scoped_to_sales(
