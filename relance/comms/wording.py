@@ -18,6 +18,7 @@ from django.template import Engine, TemplateSyntaxError
 
 from relance.ledger.models import Customer, Invoice
 from relance.ledger.queries import open_invoices
+from relance.orgs.models import org_today
 from relance.timeline.services import record
 
 from .models import MessageTemplate
@@ -156,7 +157,7 @@ def _sample_instalment(invoice):
 @transaction.atomic
 def save_wording(org, name: str, lang: str, subject: str, body: str, actor: str):
     """Keep the organisation's wording once it renders; the next messages use it."""
-    rendered = preview(org, name, lang, subject, body, _today(org))
+    rendered = preview(org, name, lang, subject, body, org_today(org))
     MessageTemplate.objects.update_or_create(
         org=org,
         name=name,
@@ -183,9 +184,3 @@ def reset_wording(org, name: str, lang: str, actor: str) -> None:
         record(
             org, "template.reset", actor=actor, data={"name": name, "language": lang}
         )
-
-
-def _today(org) -> date:
-    from relance.orgs.models import org_today
-
-    return org_today(org)

@@ -247,15 +247,14 @@ def template_edit(request, name, lang):
             return redirect("template", name=name, lang=lang)
         subject = request.POST.get("subject", "")
         body = request.POST.get("body", "").replace("\r\n", "\n")
-        try:
-            if action == "save":
+        if action == "save":
+            try:
                 save_wording(org, name, lang, subject, body, request.user.email)
                 messages.success(request, _("Saved: the next messages use it."))
                 return redirect("template", name=name, lang=lang)
-            rendered = preview(org, name, lang, subject, body, org_today(org))
-        except WordingError as exc:
-            problem = exc
-    else:
+            except WordingError as exc:
+                problem = exc
+    if problem is None:
         try:
             rendered = preview(org, name, lang, subject, body, org_today(org))
         except WordingError as exc:
