@@ -8,6 +8,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relance.timeline.services import record
 
@@ -38,14 +39,20 @@ def add_hold(
         raise ValidationError("customer and invoice must belong to the organisation")
     if invoice is not None and invoice.customer_id != customer.pk:
         raise ValidationError(f"invoice {invoice.number} is not {customer.ref}'s")
+    # Said to people in the web app as on the command line: in their language.
     if kind in NEEDS_INVOICE and invoice is None:
         raise ValidationError(
-            f"a {kind.label.lower()} is about one invoice: give --invoice"
+            _("%(kind)s: this is about one invoice; say which.") % {"kind": kind.label}
         )
     if kind in CUSTOMER_ONLY and invoice is not None:
-        raise ValidationError("a block applies to the whole customer, not one invoice")
+        raise ValidationError(
+            _("%(kind)s: this applies to the whole customer, not to one invoice.")
+            % {"kind": kind.label}
+        )
     if kind in NEEDS_END and until is None:
-        raise ValidationError(f"a {kind.label.lower()} needs an end date (--until)")
+        raise ValidationError(
+            _("%(kind)s: this needs an end date.") % {"kind": kind.label}
+        )
     hold = Hold.objects.create(
         org=org,
         customer=customer,

@@ -25,6 +25,12 @@ from tests.factories import make_invoice, pay
 pytestmark = pytest.mark.django_db
 
 
+def escape_free(response) -> str:
+    from html import unescape
+
+    return unescape(response.content.decode())
+
+
 def login(client, user):
     assert client.login(username=user.username, password=PASSWORD)
 
@@ -103,7 +109,7 @@ def test_team_records_and_ends_holds_plans_and_notes(client, acme, members, book
     assert "Promesse de paiement" in page.split("data-next")[1].split("</table>")[0]
     # A promise needs a date: refused with the reason, nothing written.
     response = client.post(url, {"kind": "promised", "invoice": "F-3"}, follow=True)
-    assert "needs an end date" in response.content.decode()
+    assert "Promesse de paiement : il faut une date de fin." in escape_free(response)
     assert Hold.objects.filter(customer=customer).count() == 1
     client.post(reverse("hold_end", args=[hold.pk]), {"reason": "paid by phone"})
     hold.refresh_from_db()
