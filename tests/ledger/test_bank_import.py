@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from relance.comms.models import OutboundMessage
 from relance.dunning.services import run_dunning
-from relance.ledger.models import BankLine, Invoice
+from relance.ledger.models import BankLine, ImportBatch, Invoice
 from relance.timeline.models import Event
 from relance.timeline.services import verify
 from tests.factories import make_invoice
@@ -55,7 +55,10 @@ def test_statement_is_matched_applied_and_deduplicated(acme):
     assert queued.status == "queued"
 
     result = import_bank(acme)
+    batch = ImportBatch.objects.get(org=acme, kind="bank")
+    assert batch.imported == 4 and batch.rejected == 1
     assert result == {
+        "batch": batch.pk,
         "lines": 4,
         "duplicates": 0,
         "matched": 3,
