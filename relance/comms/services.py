@@ -365,11 +365,23 @@ RESOLUTIONS = {
 }
 
 
+def decisions(msg: OutboundMessage) -> tuple[str, ...]:
+    """What a person may decide about this message here. A message held for an
+    approval is decided in the approvals queue, never sent from the outbox."""
+    if (
+        msg.status == MessageStatus.HELD
+        and msg.action_id
+        and msg.action.status == ActionStatus.APPROVAL
+    ):
+        return ()
+    return RESOLUTIONS.get(msg.status, ())
+
+
 @transaction.atomic
 def resolve(msg: OutboundMessage, decision: str, actor: str) -> str:
     """A person settles an uncertain or held message: it did go out (the mail
     server's log or the customer says so), it must go again, or it must not."""
-    allowed = RESOLUTIONS.get(msg.status, ())
+    allowed = decisions(msg)
     if decision not in allowed:
         raise ValueError(
             f"message {msg.pk} is {msg.status}: "

@@ -230,17 +230,15 @@ def outbox(request):
 
 @member_required()
 def message_detail(request, pk):
-    from relance.comms.services import RESOLUTIONS
+    from relance.comms.services import decisions
 
     message = get_object_or_404(
         mine(request, OutboundMessage.objects.select_related("customer", "action")),
         pk=pk,
     )
-    decisions = (
-        RESOLUTIONS.get(message.status, ()) if request.membership.can_send else ()
-    )
+    allowed = decisions(message) if request.membership.can_send else ()
     return render(
-        request, "web/message.html", {"message": message, "decisions": decisions}
+        request, "web/message.html", {"message": message, "decisions": allowed}
     )
 
 

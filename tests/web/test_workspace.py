@@ -197,6 +197,20 @@ def test_a_person_settles_an_uncertain_message(
         assert message.next_attempt_at is None
 
 
+def test_a_message_held_for_approval_is_not_sent_from_the_outbox(
+    client, acme, members, books
+):
+    message = uncertain_message(acme, books)  # its action awaits approval
+    message.status, message.status_reason = "held", "awaiting approval"
+    message.save()
+    login(client, members["admin"])
+    page = client.get(reverse("message", args=[message.pk])).content.decode()
+    assert "data-decisions" not in page
+    client.post(reverse("message_resolve", args=[message.pk]), {"decision": "resend"})
+    message.refresh_from_db()
+    assert message.status == "held"
+
+
 def test_read_only_members_cannot_settle_messages(client, acme, members, books):
     message = uncertain_message(acme, books)
     login(client, members["read_only"])
