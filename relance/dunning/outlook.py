@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from relance.core.calendar import BusinessCalendar
 from relance.core.forecast import Upcoming, forecast
-from relance.core.scoring import RECENT, WINDOW_DAYS, PastInvoice, Score, score
+from relance.core.scoring import RECENT, PastInvoice, Score, score
 
 from .models import ActionInvoice, Hold, PaymentPlan, PlanStatus
 from .policies import policies_for
@@ -31,6 +31,8 @@ class Outlook:
     policy: str
     invoices: list[InvoiceOutlook]
     customer_hold: Hold | None
+    holds: list[Hold]  # not ended, in force or not (an expired promise shows)
+    plans: list[PaymentPlan]
 
     @property
     def little_history(self) -> bool:
@@ -38,41 +40,44 @@ class Outlook:
         return self.score.invoices < RECENT and self.score.segment != "key_account"
 
 
-def customer_outlook(org, customer, today: date) -> Outlook:
-    past = customer.invoices.filter(
-        due_date__gte=today - timedelta(days=WINDOW_DAYS), due_date__lt=today
-    ).values_list("due_date", "paid_on")
-    sc = score(
-        [PastInvoice(d, p) for d, p in past], today, key_account=customer.key_account
+def customer_outlook(org, customer, invoices, today: date) -> Outlook:
+    """From the customer's invoices the page has already read; the holds not
+    ended and the active plans it reads come back with the outlook, for the page
+    to list."""
+    sc = score(  # score() keeps the invoices that fell due in its window
+        [PastInvoice(i.due_date, i.paid_on) for i in invoices],
+        today,
+        key_account=customer.key_account,
     )
     policies = policies_for(org)
     policy = policies.get(sc.segment, policies["default"])
-    open_ = [
-        i for i in customer.invoices.order_by("due_date", "number") if not i.is_paid
-    ]
+    open_ = sorted(
+        (i for i in invoices if not i.is_paid), key=lambda i: (i.due_date, i.number)
+    )
     done: dict[int, dict[str, date]] = defaultdict(dict)
     for invoice_id, step, on in ActionInvoice.objects.filter(
         invoice__in=open_
     ).values_list("invoice_id", "step", "run_date"):
         done[invoice_id][step] = on
-    holds = [
-        h
-        for h in Hold.objects.filter(org=org, customer=customer, ended_at__isnull=True)
-        if h.until is None or h.until >= today
-    ]
-    on_customer = next((h for h in holds if h.invoice_id is None), None)
-    on_invoice = {h.invoice_id: h for h in holds if h.invoice_id is not None}
-    plans = {
-        p.invoice_id: p
-        for p in PaymentPlan.objects.filter(
-            org=org, customer=customer, status=PlanStatus.ACTIVE
-        )
-    }
+    holds = list(
+        Hold.objects.filter(
+            org=org, customer=customer, ended_at__isnull=True
+        ).select_related("invoice")
+    )
+    in_force = [h for h in holds if h.until is None or h.until >= today]
+    on_customer = next((h for h in in_force if h.invoice_id is None), None)
+    on_invoice = {h.invoice_id: h for h in in_force if h.invoice_id is not None}
+    plans = list(
+        PaymentPlan.objects.filter(org=org, customer=customer, status=PlanStatus.ACTIVE)
+        .select_related("invoice")
+        .prefetch_related("instalments")
+    )
+    planned = {p.invoice_id: p for p in plans}
     calendar = BusinessCalendar(org.country)
     rows = []
     for inv in open_:
         upcoming = None
-        if not (on_customer or inv.pk in on_invoice or inv.pk in plans):
+        if not (on_customer or inv.pk in on_invoice or inv.pk in planned):
             steps = forecast(
                 policy,
                 inv.due_date,
@@ -84,6 +89,6 @@ def customer_outlook(org, customer, today: date) -> Outlook:
             )
             upcoming = steps[0] if steps else None
         rows.append(
-            InvoiceOutlook(inv, upcoming, on_invoice.get(inv.pk), plans.get(inv.pk))
+            InvoiceOutlook(inv, upcoming, on_invoice.get(inv.pk), planned.get(inv.pk))
         )
-    return Outlook(sc, policy.name, rows, on_customer)
+    return Outlook(sc, policy.name, rows, on_customer, holds, plans)

@@ -6,9 +6,11 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from relance.orgs.models import SENDERS
+from relance.orgs.models import SENDERS, Role
 
-__all__ = ["SENDERS", "member_required"]
+__all__ = ["NOTE_ROLES", "SENDERS", "member_required"]
+# Who may write a note on a customer's timeline: sales comment on their own.
+NOTE_ROLES = (*SENDERS, Role.SALES)
 
 
 def member_required(*roles):

@@ -15,10 +15,9 @@ from relance.dunning.holds import add_hold, end_hold
 from relance.dunning.models import Hold, PaymentPlan
 from relance.dunning.plans import cancel_plan, create_plan, monthly_schedule
 from relance.ledger.models import Customer, Invoice
-from relance.orgs.models import Role
 from relance.timeline.services import record
 
-from .access import SENDERS, member_required
+from .access import NOTE_ROLES, SENDERS, member_required
 from .views import mine
 
 NOTE_MAX = 2000
@@ -109,7 +108,7 @@ def plan_cancel(request, pk):
 
 
 @require_POST
-@member_required(*SENDERS, Role.SALES)
+@member_required(*NOTE_ROLES)
 def note_add(request, pk):
     """A note on the customer's timeline: sales may comment on their customers."""
     customer = get_object_or_404(mine(request, Customer.objects, "pk"), pk=pk)

@@ -16,8 +16,6 @@ from relance.dunning.models import (
     ActionStatus,
     Hold,
     HoldKind,
-    PaymentPlan,
-    PlanStatus,
 )
 from relance.dunning.tasks import run_dunning_task
 from relance.ledger.bank import (
@@ -35,10 +33,10 @@ from relance.ledger.models import BankLine, Customer, Invoice
 from relance.ledger.queries import aging_totals, open_invoices
 from relance.ledger.visibility import visible
 from relance.orgs.middleware import SESSION_KEY
-from relance.orgs.models import Role, org_today
+from relance.orgs.models import org_today
 from relance.timeline.models import Event
 
-from .access import SENDERS, member_required
+from .access import NOTE_ROLES, SENDERS, member_required
 
 # What the team records from a customer's page (a declared payment comes from
 # the debtor, through the portal).
@@ -128,27 +126,21 @@ def customer_detail(request, pk):
     invoices = list(customer.invoices.order_by("-due_date"))
     for inv in invoices:
         inv.days_late = (today - inv.due_date).days
-    role = request.membership.role
+    outlook = customer_outlook(request.org, customer, invoices, today)
     return render(
         request,
         "web/customer.html",
         {
             "statement": _statement_or_none(request.org, customer, today),
             "can_send": request.membership.can_send,
-            "can_note": role in (*SENDERS, Role.SALES),
+            "can_note": request.membership.role in NOTE_ROLES,
             "customer": customer,
             "invoices": invoices,
             "open_invoices": [i for i in invoices if not i.is_paid],
-            "outlook": customer_outlook(request.org, customer, today),
+            "outlook": outlook,
             "contacts": customer.contacts.all(),
-            "holds": Hold.objects.filter(
-                org=request.org, customer=customer, ended_at__isnull=True
-            ).select_related("invoice"),
-            "plans": PaymentPlan.objects.filter(
-                org=request.org, customer=customer, status=PlanStatus.ACTIVE
-            )
-            .select_related("invoice")
-            .prefetch_related("instalments"),
+            "holds": outlook.holds,
+            "plans": outlook.plans,
             "hold_kinds": [
                 (k, label) for k, label in HoldKind.choices if k in TEAM_HOLDS
             ],
