@@ -8,7 +8,6 @@ from collections.abc import Callable
 from django.db import transaction
 
 from relance.core.policy import (
-    DEFAULT_POLICY,
     INSTALMENT_POLICY,
     POLICIES,
     Policy,
@@ -25,7 +24,7 @@ SEGMENTS = tuple(s.value for s in Segment)
 
 def policies_for(org) -> dict[str, Policy]:
     """The policy of each customer segment ("default" for any other)."""
-    out = {"default": DEFAULT_POLICY, **POLICIES}
+    out = dict(POLICIES)
     for segment, data in PolicySetting.objects.filter(org=org).values_list(
         "segment", "data"
     ):
@@ -38,8 +37,9 @@ def step_lookup(org) -> Callable[[object], Step | None]:
     """A function giving the policy step an action was planned from, under the
     policy the action names (built in or the organisation's, even if edited
     since). Built once per batch: the organisation's policies are read once."""
-    known = [DEFAULT_POLICY, *POLICIES.values(), INSTALMENT_POLICY]
-    by_name = {p.name: p for p in [*known, *policies_for(org).values()]}
+    # Built-in first, so the organisation's own version of a name wins.
+    known = [*POLICIES.values(), INSTALMENT_POLICY, *policies_for(org).values()]
+    by_name = {p.name: p for p in known}
 
     def step_of(action) -> Step | None:
         policy = by_name.get(action.policy)
