@@ -9,6 +9,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invoices/overdue/", views.overdue, name="overdue"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice"),
+    path(
+        "invoices/<int:pk>/document/", views.invoice_document, name="invoice_document"
+    ),
     path("customers/", views.customer_list, name="customers"),
     path("customers/<int:pk>/", views.customer_detail, name="customer"),
     path(

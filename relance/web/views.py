@@ -203,11 +203,24 @@ def invoice_detail(request, pk):
             "interest_until": statement.interest_until if statement else None,
             "invoice": invoice,
             "allocations": invoice.allocations.select_related("payment"),
+            # The letters generated about it (registered letter, formal notice).
+            "letters": Action.objects.filter(invoices=invoice)
+            .exclude(document="")
+            .order_by("run_date", "pk"),
             "events": Event.objects.filter(
                 org=request.org, invoice_id=invoice.pk
             ).order_by("-seq"),
         },
     )
+
+
+@member_required()
+def invoice_document(request, pk):
+    """The invoice's own PDF, as imported or attached."""
+    invoice = get_object_or_404(mine(request, Invoice.objects), pk=pk)
+    if not invoice.document:
+        raise Http404("no document for this invoice")
+    return FileResponse(invoice.document.open("rb"), as_attachment=True)
 
 
 @member_required()

@@ -385,3 +385,42 @@ def test_import_screen_shows_each_rejected_row_with_its_reason(client, acme, mem
     login(client, members["sales"])
     assert client.get(reverse("imports")).status_code == 403
     assert client.get(reverse("import", args=[row.batch_id])).status_code == 403
+
+
+def test_invoice_page_offers_its_pdf_and_letters_and_the_timeline_its_messages(
+    client, acme, members, books
+):
+    from django.core.files.base import ContentFile
+
+    invoice = books["other"]
+    invoice.document.save("f2.pdf", ContentFile(b"%PDF-1.4 F-2"))
+    letter = Action.objects.create(
+        org=acme,
+        customer=invoice.customer,
+        step="formal_notice",
+        channel="letter",
+        tone="legal",
+        template="formal_notice",
+        run_date=org_today(acme),
+        scheduled_at=books["action"].scheduled_at,
+        status="todo",
+        document="letters/notice.pdf",
+    )
+    letter.invoices.add(
+        invoice, through_defaults={"step": "formal_notice", "run_date": letter.run_date}
+    )
+    message = uncertain_message(acme, books)
+    client.force_login(members["collector"])
+    client.post(reverse("message_resolve", args=[message.pk]), {"decision": "sent"})
+    page = client.get(reverse("invoice", args=[invoice.pk])).content.decode()
+    documents = page.split("data-documents")[1].split("</ul>")[0]
+    assert reverse("invoice_document", args=[invoice.pk]) in documents
+    assert reverse("action_document", args=[letter.pk]) in documents
+    assert "Mise en demeure" in documents
+    pdf = client.get(reverse("invoice_document", args=[invoice.pk]))
+    assert b"".join(pdf.streaming_content) == b"%PDF-1.4 F-2"
+    timeline = client.get(reverse("customer", args=[invoice.customer_id])).content
+    assert reverse("message", args=[message.pk]) in timeline.decode()
+    # Sales do not own this customer: its PDF is as if it did not exist.
+    client.force_login(members["sales"])
+    assert client.get(reverse("invoice_document", args=[invoice.pk])).status_code == 404
