@@ -182,6 +182,16 @@ if RELANCE_SMTP_TLS not in ("none", "starttls", "ssl"):
 RELANCE_SMTP_TIMEOUT = envint("RELANCE_SMTP_TIMEOUT", 30)
 # A message claimed for sending longer ago than this is marked uncertain.
 RELANCE_SEND_STALE_MINUTES = envint("RELANCE_SEND_STALE_MINUTES", 10)
+# DKIM: messages whose sender is at RELANCE_DKIM_DOMAIN are signed with the
+# private key in RELANCE_DKIM_KEY_FILE, published under RELANCE_DKIM_SELECTOR.
+RELANCE_DKIM_DOMAIN = os.environ.get("RELANCE_DKIM_DOMAIN", "")
+RELANCE_DKIM_SELECTOR = os.environ.get("RELANCE_DKIM_SELECTOR", "")
+RELANCE_DKIM_KEY_FILE = os.environ.get("RELANCE_DKIM_KEY_FILE", "")
+if RELANCE_DKIM_SELECTOR and not Path(RELANCE_DKIM_KEY_FILE).is_file():
+    raise ValueError(
+        "RELANCE_DKIM_SELECTOR is set but RELANCE_DKIM_KEY_FILE "
+        f"({RELANCE_DKIM_KEY_FILE!r}) is not a readable file"
+    )
 
 LOGGING = {
     "version": 1,

@@ -130,6 +130,7 @@ def pytest_report_header(config):
 class Recorder:
     def __init__(self):
         self.messages = []
+        self.raw = []  # the bytes as received, for signature checks
         self.rcpt_replies = {}
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -139,6 +140,7 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.raw.append(envelope.content)
         self.messages.append(
             email.message_from_bytes(envelope.content, policy=email.policy.default)
         )

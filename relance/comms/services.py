@@ -8,7 +8,7 @@ from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -18,6 +18,8 @@ from relance.dunning.policies import step_lookup
 from relance.ledger.models import REMINDER_ROLES, Contact, Customer, Invoice
 from relance.timeline.services import record
 
+from .addresses import mark_failing
+from .compose import attachments_for, build, envelope_sender, thread_of
 from .models import MessageStatus, OutboundMessage
 from .render import render_step
 from .wording import custom_templates
@@ -50,7 +52,9 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
     )
     emails = defaultdict(list)
     for cid, email in (
-        Contact.objects.filter(customer_id__in=list(customers), role__in=REMINDER_ROLES)
+        Contact.objects.filter(
+            customer_id__in=list(customers), role__in=REMINDER_ROLES, email_failing=""
+        )
         .exclude(email="")
         .values_list("customer_id", "email")
     ):
@@ -87,6 +91,7 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
                 subject=rendered.subject,
                 body_text=rendered.body_text,
                 message_id=make_msgid("relance", domain=domain),
+                attachments=attachments_for(action.step, invs),
                 not_before=action.scheduled_at,
                 **(
                     {"status": MessageStatus.HELD, "status_reason": AWAITING_APPROVAL}
@@ -309,22 +314,19 @@ def send_outbox(org=None) -> dict:
 
 
 def _deliver(connection, msg: OutboundMessage) -> str:
-    email = EmailMessage(
-        subject=msg.subject,
-        body=msg.body_text,
-        from_email=msg.from_address,
-        to=msg.to_addresses,
-        cc=msg.cc_addresses,
-        reply_to=[msg.reply_to] if msg.reply_to else None,
-        headers={"Message-ID": msg.message_id, "Auto-Submitted": "auto-generated"},
-        connection=connection,
+    in_reply_to, references = thread_of(msg)
+    data = build(msg, in_reply_to, references)
+    OutboundMessage.objects.filter(pk=msg.pk).update(
+        in_reply_to=in_reply_to, references=" ".join(references)
     )
+    recipients = [*msg.to_addresses, *msg.cc_addresses]
     try:
-        email.send()
+        refused = connection.connection.sendmail(envelope_sender(msg), recipients, data)
     except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _ in exc.recipients.values()]
-        if all(code >= 500 for code in codes):
-            _settle(msg, MessageStatus.FAILED, f"recipients refused: {exc.recipients}")
+        if all(code >= 500 for code, _ in exc.recipients.values()):
+            reason = f"recipients refused: {exc.recipients}"
+            _settle(msg, MessageStatus.FAILED, reason)
+            mark_failing(msg.org, exc.recipients, _refusal(exc.recipients))
             return "failed"
         _retry(msg, f"recipients refused for now: {exc.recipients}")
         return "retry"
@@ -339,7 +341,19 @@ def _deliver(connection, msg: OutboundMessage) -> str:
         _settle(msg, MessageStatus.UNCERTAIN, f"connection lost while sending: {exc}")
         return "uncertain"
     _settle(msg, MessageStatus.SENT, "")
+    # Some recipients accepted, others refused for good (a CC'd colleague who
+    # left): the message went; the dead addresses are flagged.
+    gone = {a: r for a, r in refused.items() if r[0] >= 500}
+    if gone:
+        mark_failing(msg.org, gone, _refusal(gone))
     return "sent"
+
+
+def _refusal(recipients: dict) -> str:
+    code, text = next(iter(recipients.values()))
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}"
 
 
 def _retry(msg: OutboundMessage, reason: str) -> None:

@@ -164,3 +164,31 @@ class PolicySetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.segment} policy of {self.org_id}"
+
+
+class TaskKind(models.TextChoices):
+    REPLY = "reply", _("Reply to confirm")
+    ADDRESS_FAILING = "address_failing", _("Email address refused")
+
+
+class Task(models.Model):
+    """Something a person must look at that no step of a policy plans: a reply
+    to confirm, an address the mail server refused."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    customer = models.ForeignKey(
+        "ledger.Customer", null=True, blank=True, on_delete=models.CASCADE
+    )
+    kind = models.CharField(max_length=24, choices=TaskKind.choices)
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["org", "done_at"])]
+
+    def __str__(self) -> str:
+        return self.summary

@@ -98,7 +98,7 @@ def _plans(org) -> tuple[list[Hold], list[InstalmentState]]:
 
 def _customers(org, today: date) -> dict[int, CustomerState]:
     with_email = set(
-        Contact.objects.filter(org=org, role__in=REMINDER_ROLES)
+        Contact.objects.filter(org=org, role__in=REMINDER_ROLES, email_failing="")
         .exclude(email="")
         .values_list("customer_id", flat=True)
     )

@@ -478,3 +478,21 @@ def court_file_pdf(f: CourtFile) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def statement_pdf(creditor: Party, debtor: Party, st: Statement) -> bytes:
+    """The statement of account attached to a reminder that groups many invoices:
+    one page the customer's accounts payable can check line by line."""
+    story = [
+        _party(creditor, "Émetteur"),
+        Spacer(1, 6 * mm),
+        _party(debtor, "Client"),
+        Spacer(1, 8 * mm),
+        Paragraph(f"Relevé de compte au {day(st.as_of)}", TITLE),
+        Paragraph("Factures échues restant à régler, après les paiements reçus.", BODY),
+        Spacer(1, 4 * mm),
+        invoices_table(st),
+        Spacer(1, 6 * mm),
+        statement_table(st),
+    ]
+    return _build(story, f"Relevé de compte — {debtor.name}")

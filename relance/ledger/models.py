@@ -62,6 +62,12 @@ class Contact(models.Model):
     role = models.CharField(
         max_length=20, choices=ContactRole.choices, default=ContactRole.BILLING
     )
+    # Set when the mail server refused the address for good (refusal or bounce):
+    # reminders skip it until a person corrects it (comms.addresses).
+    email_failing = models.CharField(
+        max_length=300, blank=True, default="", db_default=""
+    )
+    email_failing_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
