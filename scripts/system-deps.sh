@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs (PostgreSQL, Chromium,
-# poppler-utils), only
-# when missing.
+# poppler-utils, Dovecot), only when missing.
 set -euo pipefail
 
 missing=()
@@ -12,8 +11,10 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 # pdftoppm renders the generated letters to PNG for people to look at.
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
-# openssl makes the certificate of the SMTP TLS tests.
+# openssl makes the certificate of the SMTP TLS tests and the DKIM test key.
 command -v openssl >/dev/null || missing+=(openssl)
+# Dovecot serves the customers' replies over IMAP in the inbox tests.
+[ -x /usr/sbin/dovecot ] && [ -e /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -173,3 +173,40 @@ def smtp(settings):
         settings.RELANCE_SMTP_PORT = port
         settings.RELANCE_SMTP_TLS = "none"
         yield recorder
+
+
+@pytest.fixture
+def imap(acme):
+    """Dovecot on loopback with the organisation's reply mailbox configured;
+    yields a function that drops a message into it."""
+    import imaplib
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from relance.comms.models import Mailbox
+    from tests.mailservers import dovecot
+
+    root = Path(tempfile.mkdtemp(prefix="relance-dovecot-"))
+    login, password = "ar@acme.example", "reply-box"
+    try:
+        with dovecot(root, {login: password}) as port:
+            box = Mailbox.objects.create(
+                org=acme,
+                host="127.0.0.1",
+                port=port,
+                tls="none",
+                username=login,
+                password=password,
+            )
+
+            def deliver(raw: bytes) -> None:
+                client = imaplib.IMAP4("127.0.0.1", port)
+                client.login(login, password)
+                client.append("INBOX", None, None, raw)
+                client.logout()
+
+            deliver.mailbox = box
+            yield deliver
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
