@@ -218,3 +218,58 @@ def test_wrong_password_is_a_clear_error(acme, imap):
     box.password = "wrong"
     with pytest.raises(MailboxError, match="cannot connect"):
         fetch(box, today=TODAY)
+
+
+def test_command_line_sets_reads_lists_and_decides(acme, sent, imap, monkeypatch):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    box = imap.mailbox
+    monkeypatch.setenv("REPLY_BOX_PASSWORD", box.password)
+    box.delete()
+    call_command(
+        "replies",
+        "mailbox",
+        "--org",
+        "acme",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(box.port),
+        "--tls",
+        "none",
+        "--user",
+        box.username,
+        "--password-env",
+        "REPLY_BOX_PASSWORD",
+        stdout=StringIO(),
+    )
+    imap(reply(sent, body="We dispute this invoice: wrong quantity."))
+    out = StringIO()
+    call_command("replies", "fetch", "--org", "acme", "--json", stdout=out)
+    assert json.loads(out.getvalue())["acme"]["stored"] == 1
+    out = StringIO()
+    call_command("replies", "list", "--org", "acme", "--json", stdout=out)
+    (row,) = json.loads(out.getvalue())
+    assert (row["kind"], row["customer"], row["status"]) == (
+        "dispute",
+        "C1",
+        "to_confirm",
+    )
+    out = StringIO()
+    call_command(
+        "replies",
+        "decide",
+        str(row["id"]),
+        "confirm",
+        "--org",
+        "acme",
+        "--json",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["status"] == "confirmed"
+    out = StringIO()
+    call_command("replies", "list", "--org", "acme", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == []
