@@ -46,4 +46,4 @@ format: install-test
 	$(BIN)/ruff check --fix .
 
 messages: install
-	cd relance && RELANCE_DATA_DIR=$(CURDIR)/data ../$(BIN)/relance makemessages -l fr --no-obsolete --ignore "comms/templates/*" && ../$(BIN)/relance compilemessages
+	cd relance && export RELANCE_DATA_DIR=$(CURDIR)/data && ../$(BIN)/relance makemessages -l fr --no-obsolete --ignore "comms/templates/*" && ../$(BIN)/relance compilemessages
