@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import customer_work, editors, imports, views
+from . import customer_work, editors, imports, replies, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -43,6 +43,9 @@ urlpatterns = [
     path("actions/<int:pk>/document/", views.action_document, name="action_document"),
     path("bank/review/", views.bank_review, name="bank_review"),
     path("bank/review/<int:pk>/", views.bank_review_decide, name="bank_review_decide"),
+    path("replies/", replies.reply_list, name="replies"),
+    path("replies/<int:pk>/", replies.reply_decide, name="reply_decide"),
+    path("tasks/<int:pk>/done/", replies.task_done, name="task_done"),
     path("run/", views.run_today, name="run_today"),
     path("org/switch/", views.switch_org, name="switch_org"),
 ]
