@@ -39,10 +39,19 @@ def test_collector_corrects_a_reading_from_the_page(client, acme, members):
     login(client, members["collector"])
     page = client.get(reverse("replies")).content.decode()
     assert f'data-reply="{reply.pk}"' in page and "Client C1" in page
-    client.post(reverse("reply_decide", args=[reply.pk]), {"decision": "correct", "kind": "dispute"})
+    client.post(
+        reverse("reply_decide", args=[reply.pk]),
+        {"decision": "correct", "kind": "dispute"},
+    )
     reply.refresh_from_db()
-    assert (reply.kind, reply.status, reply.decided_by) == ("dispute", "confirmed", "collector@acme.example")
-    assert reply.hold.kind == "paused"  # no reminder named the invoice: the customer waits
+    assert (reply.kind, reply.status, reply.decided_by) == (
+        "dispute",
+        "confirmed",
+        "collector@acme.example",
+    )
+    assert (
+        reply.hold.kind == "paused"
+    )  # no reminder named the invoice: the customer waits
     page = client.get(reverse("replies")).content.decode()
     assert f'data-reply="{reply.pk}"' not in page
 
@@ -59,15 +68,30 @@ def test_address_checked_clears_the_flag_and_closes_the_task(client, acme, membe
     assert task.done_by == "admin@acme.example"
 
 
-def test_sales_and_read_only_cannot_decide_and_other_orgs_see_nothing(client, acme, members, bob):
+def test_sales_and_read_only_cannot_decide_and_other_orgs_see_nothing(
+    client, acme, members, bob
+):
     make_invoice(acme, "F1", date(2026, 10, 1))
     reply = a_reply(acme, "Nous contestons cette facture.")
     for role in ("sales", "read_only"):
         login(client, members[role])
         assert client.get(reverse("replies")).status_code == 403
-        assert client.post(reverse("reply_decide", args=[reply.pk]), {"decision": "dismiss"}).status_code == 403
+        assert (
+            client.post(
+                reverse("reply_decide", args=[reply.pk]), {"decision": "dismiss"}
+            ).status_code
+            == 403
+        )
     login(client, bob)
-    assert f'data-reply="{reply.pk}"' not in client.get(reverse("replies")).content.decode()
-    assert client.post(reverse("reply_decide", args=[reply.pk]), {"decision": "dismiss"}).status_code == 404
+    assert (
+        f'data-reply="{reply.pk}"'
+        not in client.get(reverse("replies")).content.decode()
+    )
+    assert (
+        client.post(
+            reverse("reply_decide", args=[reply.pk]), {"decision": "dismiss"}
+        ).status_code
+        == 404
+    )
     reply.refresh_from_db()
     assert reply.status == "to_confirm"
