@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs (PostgreSQL, Chromium,
-# poppler-utils, Dovecot), only when missing.
+# poppler-utils, Dovecot, SpamAssassin), only when missing.
 set -euo pipefail
 
 missing=()
@@ -15,6 +15,8 @@ command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v openssl >/dev/null || missing+=(openssl)
 # Dovecot serves the customers' replies over IMAP in the inbox tests.
 [ -x /usr/sbin/dovecot ] && [ -e /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
+# SpamAssassin scores every default message in the deliverability test.
+perl -MMail::SpamAssassin -e1 2>/dev/null || missing+=(spamassassin)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
