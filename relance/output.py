@@ -19,13 +19,13 @@ def emit(command, data, as_json: bool, text: str | None = None) -> None:
     command.stdout.write(to_json(data) if as_json else (text or to_json(data)))
 
 
-def parse_day(value: str):
+def parse_day(value: str, option: str = "--date"):
     try:
         return date.fromisoformat(value)
     except ValueError:
         from django.core.management.base import CommandError
 
-        raise CommandError(f"--date must be YYYY-MM-DD, got {value!r}") from None
+        raise CommandError(f"{option} must be YYYY-MM-DD, got {value!r}") from None
 
 
 def organisation_option(slug: str):

@@ -29,6 +29,8 @@ class Action(models.Model):
     # The letter generated for a letter step, relative to RELANCE_DATA_DIR.
     document = models.CharField(max_length=500, blank=True)
     invoices = models.ManyToManyField("ledger.Invoice", through="ActionInvoice")
+    # What a call gave, recorded by the person who made it (dunning.calls).
+    outcome = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -169,6 +171,7 @@ class PolicySetting(models.Model):
 class TaskKind(models.TextChoices):
     REPLY = "reply", _("Reply to confirm")
     ADDRESS_FAILING = "address_failing", _("Email address refused")
+    WRONG_CONTACT = "wrong_contact", _("Contact to correct")
 
 
 class Task(models.Model):

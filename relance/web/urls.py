@@ -38,6 +38,7 @@ urlpatterns = [
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:pk>/", imports.import_detail, name="import"),
     path("actions/<int:pk>/", views.action_detail, name="action"),
+    path("actions/<int:pk>/call/", views.call_record, name="call_record"),
     path("approvals/", views.approvals_queue, name="approvals"),
     path("approvals/<int:pk>/", views.approval_decide, name="approval_decide"),
     path("actions/<int:pk>/document/", views.action_document, name="action_document"),

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.comms.models import OutboundMessage
+from relance.dunning.calls import OUTCOMES, record_call
 from relance.dunning.models import (
     Action,
     ActionStatus,
@@ -303,7 +305,45 @@ def action_detail(request, pk):
         mine(request, Action.objects.select_related("customer", "org")), pk=pk
     )
     sheet = call_sheet(action) if action.channel == "phone" else None
-    return render(request, "web/action.html", {"action": action, "sheet": sheet})
+    can_record = (
+        sheet is not None
+        and action.status == ActionStatus.TODO
+        and request.membership.role in SENDERS
+    )
+    return render(
+        request,
+        "web/action.html",
+        {
+            "action": action,
+            "sheet": sheet,
+            "outcomes": OUTCOMES.items() if can_record else (),
+            "outcome_label": OUTCOMES.get(action.outcome, ""),
+        },
+    )
+
+
+@require_POST
+@member_required(*SENDERS)
+def call_record(request, pk):
+    action = get_object_or_404(Action, pk=pk, org=request.org)
+    post = request.POST
+    try:
+        promised_on = post.get("until") or None
+        amount = post.get("amount", "").replace(",", ".").replace(" ", "") or None
+        record_call(
+            action,
+            post.get("outcome", ""),
+            actor=request.user.email,
+            note=post.get("note", "")[:1000],
+            promised_on=date.fromisoformat(promised_on) if promised_on else None,
+            amount=Decimal(amount) if amount else None,
+        )
+        messages.success(request, _("Call recorded."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    except (ValueError, ArithmeticError):
+        messages.error(request, _("Check the date and the amount."))
+    return redirect("action", pk=action.pk)
 
 
 @member_required(*SENDERS)

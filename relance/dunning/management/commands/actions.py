@@ -1,9 +1,12 @@
+from decimal import Decimal, InvalidOperation
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from relance.dunning import approvals
+from relance.dunning.calls import OUTCOMES, record_call
 from relance.dunning.models import Action, ActionStatus
-from relance.output import emit, organisation_option
+from relance.output import emit, organisation_option, parse_day
 
 
 def _action_json(a: Action) -> dict:
@@ -17,12 +20,16 @@ def _action_json(a: Action) -> dict:
         "run_date": a.run_date.isoformat(),
         "scheduled_at": a.scheduled_at.isoformat(),
         "reason": a.reason,
+        "outcome": a.outcome,
         "invoices": [i.number for i in a.invoices.all()],
     }
 
 
 class Command(BaseCommand):
-    help = "List dunning actions; approve or skip the ones awaiting approval."
+    help = (
+        "List dunning actions; approve or skip the ones awaiting approval; "
+        "record what a call gave."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -33,7 +40,13 @@ class Command(BaseCommand):
         skip = sub.add_parser("skip")
         skip.add_argument("id", type=int)
         skip.add_argument("--reason", default="")
-        for p in (listing, approve, skip):
+        call = sub.add_parser("call", help="record the outcome of a call")
+        call.add_argument("id", type=int)
+        call.add_argument("--outcome", required=True, choices=list(OUTCOMES))
+        call.add_argument("--until", help="promised payment date, YYYY-MM-DD")
+        call.add_argument("--amount", help="promised amount")
+        call.add_argument("--note", default="")
+        for p in (listing, approve, skip, call):
             p.add_argument("--org", required=True)
             p.add_argument("--json", action="store_true")
 
@@ -58,7 +71,17 @@ class Command(BaseCommand):
         if target is None:
             raise CommandError(f"no action {o['id']} in {org.slug}")
         try:
-            if action == "approve":
+            if action == "call":
+                until = o["until"]
+                record_call(
+                    target,
+                    o["outcome"],
+                    actor="cli",
+                    note=o["note"],
+                    promised_on=parse_day(until, "--until") if until else None,
+                    amount=_amount(o["amount"]),
+                )
+            elif action == "approve":
                 approvals.approve(target, actor="cli")
             else:
                 approvals.skip(target, actor="cli", reason=o["reason"])
@@ -71,3 +94,12 @@ class Command(BaseCommand):
             o["json"],
             f"action {target.pk}: {target.status}",
         )
+
+
+def _amount(text):
+    if not text:
+        return None
+    try:
+        return Decimal(text.replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        raise CommandError(f"--amount must be a number, got {text!r}") from None
