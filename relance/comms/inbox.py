@@ -327,7 +327,7 @@ def decide(reply: Reply, decision: str, actor: str, today: date | None = None) -
     (the hold ends)."""
     if decision not in DECISIONS:
         raise ValueError(f"{decision!r} is not one of {', '.join(DECISIONS)}")
-    reply = Reply.objects.select_for_update().select_related("hold").get(pk=reply.pk)
+    reply = Reply.objects.select_for_update().get(pk=reply.pk)
     if reply.status != Status.TO_CONFIRM:
         raise ValueError(f"reply {reply.pk} was already {reply.status}")
     today = today or timezone.localdate()
