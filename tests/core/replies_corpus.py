@@ -6,15 +6,9 @@ received on Monday 30 November 2026 (TODAY)."""
 
 from datetime import date
 
-TODAY = date(2026, 11, 30)
+from relance.core.replies import AWAY, COPY, DISPUTE, OTHER, PAID, PLAN, PROMISE
 
-PROMISE = "promise"
-DISPUTE = "dispute"
-PAID = "already_paid"
-PLAN = "plan_request"
-COPY = "copy_request"
-AWAY = "out_of_office"
-OTHER = "other"
+TODAY = date(2026, 11, 30)
 
 REPLIES = [
     # --- promises to pay, French
