@@ -4,6 +4,7 @@ when the deployment has a key for the sender's domain."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from email.utils import parseaddr
@@ -15,6 +16,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils.html import escape, urlize
 
 from .models import MessageStatus, OutboundMessage
+
+log = logging.getLogger(__name__)
 
 # Steps whose email carries the invoices it is about.
 ATTACH_STEPS = {"pre_reminder", "reminder_1", "reminder_2", "reminder_3"}
@@ -92,14 +95,22 @@ def files_for(msg: OutboundMessage) -> list[tuple[str, bytes, str]]:
             inv = Invoice.objects.filter(org_id=msg.org_id, pk=item["invoice"]).first()
             if inv is None or not inv.document:
                 continue  # removed since: the text still names the invoice
-            with inv.document.open("rb") as fh:
-                files.append((f"{inv.number}.pdf", fh.read(), "application/pdf"))
+            try:
+                with inv.document.open("rb") as fh:
+                    files.append((f"{inv.number}.pdf", fh.read(), "application/pdf"))
+            except OSError:
+                log.warning("invoice %s: document %s unreadable", inv.pk, inv.document)
         elif "statement" in item:
-            files.append(_statement_file(msg, item["statement"]))
+            statement = _statement_file(msg, item["statement"])
+            if statement:
+                files.append(statement)
     return files
 
 
-def _statement_file(msg, invoice_ids) -> tuple[str, bytes, str]:
+def _statement_file(msg, invoice_ids) -> tuple[str, bytes, str] | None:
+    """The statement PDF; None when a rate it needs is not in the table yet
+    (the message still lists every invoice)."""
+    from relance.core.rates import MissingRate
     from relance.formats.letters_pdf import statement_pdf
     from relance.ledger.models import Invoice
     from relance.legal.documents import (
@@ -114,7 +125,11 @@ def _statement_file(msg, invoice_ids) -> tuple[str, bytes, str]:
         )
     )
     as_of = msg.action.run_date if msg.action_id else msg.created_at.date()
-    st = customer_statement(msg.org, msg.customer, as_of).only(numbers)
+    try:
+        st = customer_statement(msg.org, msg.customer, as_of).only(numbers)
+    except MissingRate as exc:
+        log.warning("message %s: no statement attached: %s", msg.pk, exc)
+        return None
     pdf = statement_pdf(party_for_org(msg.org), party_for_customer(msg.customer), st)
     return f"releve-{msg.customer.ref}-{as_of:%Y%m%d}.pdf", pdf, "application/pdf"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import imaplib
+import logging
 import re
 import ssl
 from datetime import date, timedelta
@@ -30,6 +31,7 @@ from .addresses import mark_failing
 from .models import Mailbox, MessageStatus, OutboundMessage, Reply, ReplyKind
 from .models import ReplyStatus as Status
 
+log = logging.getLogger(__name__)
 ACTOR = "inbox"
 MAX_BODY = 20_000
 MSGID = re.compile(r"<[^<>\s]+>")
@@ -53,6 +55,7 @@ def fetch(mailbox: Mailbox, today: date | None = None) -> dict:
     second pass stores nothing twice."""
     today = today or timezone.localdate()
     counts = {"read": 0, "stored": 0, "duplicates": 0, "bounces": 0, "unmatched": 0}
+    problems = []
     try:
         imap = _connect(mailbox)
     except (OSError, imaplib.IMAP4.error) as exc:
@@ -70,15 +73,21 @@ def fetch(mailbox: Mailbox, today: date | None = None) -> dict:
         for uid in uids:
             _, parts = imap.uid("FETCH", str(uid), "(BODY.PEEK[])")
             raw = next(p[1] for p in parts if isinstance(p, tuple))
-            outcome = _store(mailbox, uid, raw, today)
             counts["read"] += 1
-            counts[outcome] += 1
+            try:
+                counts[_store(mailbox, uid, raw, today)] += 1
+            except Exception as exc:  # one bad message must not block the rest
+                log.exception("%s: message %s not stored", mailbox, uid)
+                Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid)
+                problems.append(f"message {uid}: {type(exc).__name__}: {exc}")
     except imaplib.IMAP4.error as exc:
         raise MailboxError(f"{mailbox}: {exc}") from exc
     finally:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
             imap.logout()
     Mailbox.objects.filter(pk=mailbox.pk).update(checked_at=timezone.now())
+    # Messages not stored stay in the mailbox (read without marking them).
+    counts["problems"] = problems
     return counts
 
 

@@ -315,7 +315,11 @@ def send_outbox(org=None) -> dict:
 
 def _deliver(connection, msg: OutboundMessage) -> str:
     in_reply_to, references = thread_of(msg)
-    data = build(msg, in_reply_to, references)
+    try:
+        data = build(msg, in_reply_to, references)
+    except Exception as exc:  # nothing went out: a person looks at it
+        _settle(msg, MessageStatus.HELD, f"could not compose the email: {exc}")
+        return "held"
     OutboundMessage.objects.filter(pk=msg.pk).update(
         in_reply_to=in_reply_to, references=" ".join(references)
     )

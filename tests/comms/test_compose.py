@@ -158,3 +158,13 @@ def test_refused_address_is_flagged_with_a_task_and_skipped_afterwards(acme, smt
     assert day["skipped"] == [
         {"invoice": "F1", "step": "reminder_2", "reason": "no_contact"}
     ]
+
+
+def test_a_lost_invoice_file_does_not_stop_the_reminder(acme, smtp):
+    inv = make_invoice(acme, "F-18", DUE)
+    inv.document.save("f18.pdf", ContentFile(b"%PDF-1.4"))
+    inv.document.storage.delete(inv.document.name)
+    run_dunning(acme, DUE + timedelta(days=1))
+    assert send_outbox(acme)["sent"] == 1
+    (received,) = smtp.messages
+    assert "F-18" in received["Subject"] and not list(received.iter_attachments())

@@ -59,6 +59,7 @@ def test_promise_in_the_thread_pauses_until_its_date_with_a_task(acme, sent, ima
         "duplicates": 0,
         "bounces": 0,
         "unmatched": 0,
+        "problems": [],
     }
     r = Reply.objects.get()
     assert (r.customer_id, r.answers_id, r.matched_by) == (
@@ -273,3 +274,34 @@ def test_command_line_sets_reads_lists_and_decides(acme, sent, imap, monkeypatch
     out = StringIO()
     call_command("replies", "list", "--org", "acme", "--json", stdout=out)
     assert json.loads(out.getvalue()) == []
+
+
+@pytest.mark.django_db
+def test_any_bytes_in_the_mailbox_are_stored_or_refused_without_a_crash(acme):
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from relance.comms.inbox import receive
+
+    headers = st.sampled_from(
+        [
+            b"From: ",
+            b"Subject: ",
+            b"Date: ",
+            b"In-Reply-To: ",
+            b"Content-Type: ",
+            b"Message-ID: ",
+            b"\r\n",
+        ]
+    )
+
+    @given(st.lists(st.one_of(headers, st.binary(max_size=40)), max_size=30))
+    def check(chunks):
+        assert receive(acme, b"".join(chunks), TODAY) in {
+            "stored",
+            "duplicates",
+            "bounces",
+            "unmatched",
+        }
+
+    check()

@@ -71,26 +71,54 @@ def test_from_the_call_sheet_page(client, acme, members, books):
     page = client.get(reverse("action", args=[action.pk])).content.decode()
     assert 'name="outcome"' in page
     day = org_today(acme) + timedelta(days=3)
-    client.post(reverse("call_record", args=[action.pk]), {"outcome": "promise", "until": day.isoformat(), "amount": "1 200,50"})
+    client.post(
+        reverse("call_record", args=[action.pk]),
+        {"outcome": "promise", "until": day.isoformat(), "amount": "1 200,50"},
+    )
     action.refresh_from_db()
     assert action.outcome == "promise"
     assert Event.objects.get(kind="call.promise").data["amount"] == "1200.50"
     # Read-only members see the sheet, not the form, and cannot post.
     assert client.login(username=members["read_only"].username, password=PASSWORD)
-    assert 'name="outcome"' not in client.get(reverse("action", args=[action.pk])).content.decode()
-    assert client.post(reverse("call_record", args=[action.pk]), {"outcome": "reached"}).status_code == 403
+    assert (
+        'name="outcome"'
+        not in client.get(reverse("action", args=[action.pk])).content.decode()
+    )
+    assert (
+        client.post(
+            reverse("call_record", args=[action.pk]), {"outcome": "reached"}
+        ).status_code
+        == 403
+    )
 
 
 def test_from_the_command_line(acme, books):
     action = call_of(books)
     out = StringIO()
-    call_command("actions", "call", str(action.pk), "--outcome", "reached", "--note", "rappel lundi", "--org", "acme", "--json", stdout=out)
+    call_command(
+        "actions",
+        "call",
+        str(action.pk),
+        "--outcome",
+        "reached",
+        "--note",
+        "rappel lundi",
+        "--org",
+        "acme",
+        "--json",
+        stdout=out,
+    )
     assert json.loads(out.getvalue())["outcome"] == "reached"
 
 
 def test_another_organisation_cannot_record_a_call(client, acme, books, bob):
     action = call_of(books)
     assert client.login(username=bob.username, password=PASSWORD)
-    assert client.post(reverse("call_record", args=[action.pk]), {"outcome": "reached"}).status_code == 404
+    assert (
+        client.post(
+            reverse("call_record", args=[action.pk]), {"outcome": "reached"}
+        ).status_code
+        == 404
+    )
     action.refresh_from_db()
     assert action.outcome == ""
