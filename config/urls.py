@@ -5,6 +5,7 @@ from relance.api.api import api
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("p/", include("relance.portal.urls")),
+    path("t/", include("relance.comms.urls")),
     path("api/", api.urls),
     path("", include("relance.web.urls")),
 ]

@@ -16,6 +16,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils.html import escape, urlize
 
 from .models import MessageStatus, OutboundMessage
+from .tracking import tracked
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,8 @@ def build(msg: OutboundMessage, in_reply_to: str, references: list[str]) -> byte
         reply_to=[msg.reply_to] if msg.reply_to else None,
         headers=headers,
     )
-    email.attach_alternative(html_body(msg.body_text, msg.language), "text/html")
+    html = tracked(html_body(msg.body_text, msg.language), msg)
+    email.attach_alternative(html, "text/html")
     for name, content, mimetype in files_for(msg):
         email.attach(name, content, mimetype)
     data = email.message().as_bytes(linesep="\r\n")

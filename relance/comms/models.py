@@ -50,6 +50,9 @@ class OutboundMessage(models.Model):
     not_before = models.DateTimeField(null=True, blank=True)  # the step's send window
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # First open (tracking pixel) and first click on the portal link.
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

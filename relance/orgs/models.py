@@ -36,6 +36,10 @@ class Organisation(models.Model):
     portal_link_days = models.PositiveSmallIntegerField(default=45)
     portal_max_promise_days = models.PositiveSmallIntegerField(default=30)
     portal_max_instalments = models.PositiveSmallIntegerField(default=3)
+    # A one-pixel image in each HTML email tells when it was opened. Off by
+    # default: SpamAssassin scores a remote image in a short email (2.1 points
+    # on our reminders), and customers need not be watched to be reminded.
+    track_opens = models.BooleanField(default=False)
     # Head of the timeline hash chain, moved forward with every event.
     timeline_seq = models.PositiveBigIntegerField(default=0)
     timeline_head = models.CharField(max_length=64, default="0" * 64)

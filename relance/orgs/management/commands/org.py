@@ -59,6 +59,11 @@ class Command(BaseCommand):
         )
         change.add_argument("--bank-data-as-of", help="date of the latest bank data")
         change.add_argument(
+            "--track-opens",
+            choices=("yes", "no"),
+            help="tracking pixel in HTML emails (default no: it costs spam points)",
+        )
+        change.add_argument(
             "--default-terms-days",
             type=int,
             help="terms applied when an imported file has no due date (FEC)",
@@ -114,6 +119,8 @@ class Command(BaseCommand):
                     flag = name.replace("_", "-")
                     raise CommandError(f"--{flag} must be between {low} and {high}")
                 changes[name] = opts[name]
+        if opts["track_opens"]:
+            changes["track_opens"] = opts["track_opens"] == "yes"
         if opts["bank_data_as_of"]:
             try:
                 changes["bank_data_as_of"] = date.fromisoformat(opts["bank_data_as_of"])
