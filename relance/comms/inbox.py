@@ -118,13 +118,14 @@ def _store(mailbox: Mailbox, uid: int, raw: bytes, today: date) -> str:
 def receive(org, raw: bytes, today: date) -> str:
     """Store one received message; what became of it ('stored', 'duplicates',
     'bounces', 'unmatched')."""
-    msg = message_from_bytes(raw, policy=policy.default)
-    message_id = (msg["Message-ID"] or "").strip()[:300]
+    # A NUL byte has no place in a message, and PostgreSQL stores none.
+    msg = message_from_bytes(raw.replace(b"\x00", b""), policy=policy.default)
+    message_id = _clean(str(msg["Message-ID"] or "")).strip()[:300]
     if not message_id:
         message_id = "<sha256-" + hashlib.sha256(raw).hexdigest() + ">"
     if Reply.objects.filter(org=org, message_id=message_id).exists():
         return "duplicates"
-    sender = parseaddr(str(msg["From"] or ""))[1].lower()
+    sender = _clean(parseaddr(str(msg["From"] or ""))[1].lower())
     bounce = _is_bounce(msg, sender)
     answers, customer, matched_by = _match(
         org, msg, _original_ids(msg) if bounce else []
@@ -136,8 +137,8 @@ def receive(org, raw: bytes, today: date) -> str:
         matched_by=matched_by,
         message_id=message_id,
         from_address=sender[:300],
-        subject=str(msg["Subject"] or "")[:300],
-        body_text=_text(msg)[:MAX_BODY],
+        subject=_clean(str(msg["Subject"] or ""))[:300],
+        body_text=_clean(_text(msg))[:MAX_BODY],
         received_at=_received_at(msg),
     )
     if bounce:
@@ -182,6 +183,11 @@ def receive(org, raw: bytes, today: date) -> str:
     return "stored" if customer else "unmatched"
 
 
+def _clean(text: str) -> str:
+    """Text as every database keeps it: PostgreSQL refuses NUL characters."""
+    return text.replace("\x00", "")
+
+
 def _summary(reply: Reply) -> str:
     who = reply.customer.name if reply.customer else reply.from_address
     return f"{who}: {ReplyKind(reply.kind).label} — {reply.subject}"[:300]
@@ -201,7 +207,7 @@ def _match(org, msg: EmailMessage, ids: list[str]):
         )
         if answered:
             return answered, answered.customer, "thread"
-    sender = parseaddr(str(msg["From"] or ""))[1]
+    sender = _clean(parseaddr(str(msg["From"] or ""))[1])
     if not sender:
         return None, None, ""
     customers = {

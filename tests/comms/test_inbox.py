@@ -292,6 +292,9 @@ def test_any_bytes_in_the_mailbox_are_stored_or_refused_without_a_crash(acme):
             b"Content-Type: ",
             b"Message-ID: ",
             b"\r\n",
+            b"\x00",
+            b"=?utf-8?q?a=00b?=",
+            b"Content-Transfer-Encoding: base64\r\n\r\nAAAA",
         ]
     )
 
