@@ -4,6 +4,7 @@ nowhere, with a task for a person to find the right one."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from relance.dunning.models import Task, TaskKind
@@ -16,13 +17,12 @@ def mark_failing(org, addresses, reason: str, actor: str = "outbox") -> int:
     """Mark the organisation's contacts at `addresses` failing; one open task per
     customer. Returns how many contacts were newly marked."""
     wanted = {a.strip().lower() for a in addresses if a}
-    contacts = [
-        c
-        for c in Contact.objects.filter(org=org, email_failing="").select_related(
-            "customer"
-        )
-        if c.email.lower() in wanted
-    ]
+    contacts = list(
+        Contact.objects.filter(org=org, email_failing="")
+        .annotate(address=Lower("email"))
+        .filter(address__in=wanted)
+        .select_related("customer")
+    )
     now = timezone.now()
     for contact in contacts:
         Contact.objects.filter(pk=contact.pk).update(
