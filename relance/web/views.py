@@ -20,6 +20,7 @@ from relance.dunning.models import (
     HoldKind,
 )
 from relance.dunning.tasks import run_dunning_task
+from relance.formats.tabular import parse_decimal
 from relance.ledger.bank import (
     apply_review,
     dismiss_line,
@@ -329,19 +330,19 @@ def call_record(request, pk):
     post = request.POST
     try:
         promised_on = post.get("until") or None
-        amount = post.get("amount", "").replace(",", ".").replace(" ", "") or None
+        amount = post.get("amount", "").strip()
         record_call(
             action,
             post.get("outcome", ""),
             actor=request.user.email,
             note=post.get("note", "")[:1000],
             promised_on=date.fromisoformat(promised_on) if promised_on else None,
-            amount=Decimal(amount) if amount else None,
+            amount=parse_decimal(amount) if amount else None,
         )
         messages.success(request, _("Call recorded."))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-    except (ValueError, ArithmeticError):
+    except ValueError:
         messages.error(request, _("Check the date and the amount."))
     return redirect("action", pk=action.pk)
 

@@ -1,11 +1,10 @@
-from decimal import Decimal, InvalidOperation
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from relance.dunning import approvals
 from relance.dunning.calls import OUTCOMES, record_call
 from relance.dunning.models import Action, ActionStatus
+from relance.formats.tabular import parse_decimal
 from relance.output import emit, organisation_option, parse_day
 
 
@@ -100,6 +99,6 @@ def _amount(text):
     if not text:
         return None
     try:
-        return Decimal(text.replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
+        return parse_decimal(text)
+    except ValueError:
         raise CommandError(f"--amount must be a number, got {text!r}") from None
