@@ -120,15 +120,15 @@ def receive(org, raw: bytes, today: date) -> str:
     'bounces', 'unmatched')."""
     # A NUL byte has no place in a message, and PostgreSQL stores none.
     msg = message_from_bytes(raw.replace(b"\x00", b""), policy=policy.default)
-    message_id = _clean(str(msg["Message-ID"] or "")).strip()[:300]
+    message_id = _header(msg, "Message-ID").strip()[:300]
     if not message_id:
         message_id = "<sha256-" + hashlib.sha256(raw).hexdigest() + ">"
     if Reply.objects.filter(org=org, message_id=message_id).exists():
         return "duplicates"
-    sender = _clean(parseaddr(str(msg["From"] or ""))[1].lower())
+    sender = parseaddr(_header(msg, "From"))[1].lower()
     bounce = _is_bounce(msg, sender)
     answers, customer, matched_by = _match(
-        org, msg, _original_ids(msg) if bounce else []
+        org, msg, sender, _original_ids(msg) if bounce else []
     )
     reply = Reply(
         org=org,
@@ -137,7 +137,7 @@ def receive(org, raw: bytes, today: date) -> str:
         matched_by=matched_by,
         message_id=message_id,
         from_address=sender[:300],
-        subject=_clean(str(msg["Subject"] or ""))[:300],
+        subject=_header(msg, "Subject")[:300],
         body_text=_clean(_text(msg))[:MAX_BODY],
         received_at=_received_at(msg),
     )
@@ -155,11 +155,8 @@ def receive(org, raw: bytes, today: date) -> str:
         read.amount,
         read.back_on,
     )
+    reply.hold = _pause(reply, today) if customer else None
     reply.save()
-    if customer is not None:
-        reply.hold = _pause(reply, today)
-        if reply.hold:
-            reply.save(update_fields=["hold"])
     record(
         org,
         "reply.received",
@@ -188,16 +185,23 @@ def _clean(text: str) -> str:
     return text.replace("\x00", "")
 
 
+def _header(msg: EmailMessage, name: str) -> str:
+    """A header's decoded text (an encoded word may still decode to a NUL)."""
+    return _clean(str(msg[name] or ""))
+
+
 def _summary(reply: Reply) -> str:
     who = reply.customer.name if reply.customer else reply.from_address
     return f"{who}: {ReplyKind(reply.kind).label} — {reply.subject}"[:300]
 
 
-def _match(org, msg: EmailMessage, ids: list[str]):
+def _match(org, msg: EmailMessage, sender: str, ids: list[str]):
     """The message answered (thread headers, or for a delivery report the
     returned message's id), else the customer whose contact wrote (only when
     the address belongs to one customer)."""
-    ids = ids or MSGID.findall(f"{msg['In-Reply-To'] or ''} {msg['References'] or ''}")
+    ids = ids or MSGID.findall(
+        f"{_header(msg, 'In-Reply-To')} {_header(msg, 'References')}"
+    )
     if ids:
         answered = (
             OutboundMessage.objects.filter(org=org, message_id__in=ids)
@@ -207,7 +211,6 @@ def _match(org, msg: EmailMessage, ids: list[str]):
         )
         if answered:
             return answered, answered.customer, "thread"
-    sender = _clean(parseaddr(str(msg["From"] or ""))[1])
     if not sender:
         return None, None, ""
     customers = {
