@@ -28,9 +28,19 @@ MAX_INVOICE_FILES = 3
 # exchange about other invoices is not the same conversation.
 THREAD_DAYS = 120
 MAX_REFERENCES = 10
-SIGNED_HEADERS = [b"From", b"To", b"Cc", b"Subject", b"Date", b"Message-ID"]
-SIGNED_HEADERS += [b"Reply-To", b"In-Reply-To", b"References", b"MIME-Version"]
-SIGNED_HEADERS += [b"Content-Type"]
+SIGNED_HEADERS = [
+    b"From",
+    b"To",
+    b"Cc",
+    b"Subject",
+    b"Date",
+    b"Message-ID",
+    b"Reply-To",
+    b"In-Reply-To",
+    b"References",
+    b"MIME-Version",
+    b"Content-Type",
+]
 
 
 def attachments_for(step: str, invoices) -> list[dict]:
