@@ -25,6 +25,7 @@ from relance.core import replies as reading
 from relance.dunning.holds import add_hold, end_hold
 from relance.dunning.models import HoldKind, Task, TaskKind
 from relance.ledger.models import Contact
+from relance.orgs.models import org_today
 from relance.timeline.services import record
 
 from .addresses import mark_failing
@@ -53,7 +54,7 @@ def fetch(mailbox: Mailbox, today: date | None = None) -> dict:
     """Read what arrived since the last time; each message is stored in its own
     transaction with the mailbox's position, so a crash loses nothing and a
     second pass stores nothing twice."""
-    today = today or timezone.localdate()
+    today = today or org_today(mailbox.org)
     counts = {"read": 0, "stored": 0, "duplicates": 0, "bounces": 0, "unmatched": 0}
     problems = []
     try:
@@ -348,7 +349,7 @@ def decide(reply: Reply, decision: str, actor: str, today: date | None = None) -
     reply = Reply.objects.select_for_update().get(pk=reply.pk)
     if reply.status != Status.TO_CONFIRM:
         raise ValueError(f"reply {reply.pk} was already {reply.status}")
-    today = today or timezone.localdate()
+    today = today or org_today(reply.org)
     if decision != "confirm" and reply.hold and reply.hold.ended_at is None:
         end_hold(reply.hold, actor=actor, reason=f"reply read as {decision}")
     if decision == "dismiss":

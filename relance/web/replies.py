@@ -23,7 +23,7 @@ KIND_CHOICES = [(k, label) for k, label in ReplyKind.choices if k != "bounce"]
 def reply_list(request):
     waiting = (
         Reply.objects.filter(org=request.org, status=ReplyStatus.TO_CONFIRM)
-        .select_related("customer", "hold", "hold__invoice", "answers")
+        .select_related("customer", "hold", "hold__invoice")
         .order_by("received_at", "pk")
     )
     tasks = (
