@@ -4,7 +4,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from relance.comms.inbox import DECISIONS, MailboxError, decide, fetch
 from relance.comms.models import Mailbox, Reply, ReplyStatus
-from relance.orgs.models import Organisation
 from relance.output import emit, organisation_option
 
 
@@ -100,16 +99,16 @@ class Command(BaseCommand):
         emit(self, data, o["json"], f"{org.slug}: replies read from {o['user']}")
 
     def _fetch(self, org, o):
-        orgs = [org] if org else Organisation.objects.filter(mailbox__isnull=False)
+        boxes = Mailbox.objects.select_related("org")
+        boxes = list(boxes.filter(org=org) if org else boxes.order_by("org__slug"))
+        if org and not boxes:
+            raise CommandError(f"{org.slug} has no mailbox: `replies mailbox`")
         results, failed = {}, False
-        for each in orgs:
-            box = Mailbox.objects.filter(org=each).first()
-            if box is None:
-                raise CommandError(f"{each.slug} has no mailbox: `replies mailbox`")
+        for box in boxes:
             try:
-                results[each.slug] = fetch(box)
+                results[box.org.slug] = fetch(box)
             except MailboxError as exc:
-                results[each.slug] = {"error": str(exc)}
+                results[box.org.slug] = {"error": str(exc)}
                 failed = True
         text = "\n".join(
             f"{slug}: " + ", ".join(f"{v} {k}" for k, v in r.items())
