@@ -29,6 +29,7 @@ from relance.orgs.models import org_today
 from relance.timeline.services import record
 
 from .addresses import mark_failing
+from .confirmations import confirm_promise
 from .models import Mailbox, MessageStatus, OutboundMessage, Reply, ReplyKind
 from .models import ReplyStatus as Status
 
@@ -359,6 +360,8 @@ def decide(reply: Reply, decision: str, actor: str, today: date | None = None) -
             reply.kind = decision
             reply.hold = _pause(reply, today) if reply.customer else None
         reply.status = Status.CONFIRMED
+        if reply.kind == ReplyKind.PROMISE and reply.hold is not None:
+            confirm_promise([reply.hold], today, reply.amount)
     reply.decided_by, reply.decided_at = actor, timezone.now()
     reply.save()
     Task.objects.filter(

@@ -43,9 +43,11 @@ def render_step(
     lang=None,
     instalment=None,
     wording: dict | None = None,
+    extra: dict | None = None,
 ) -> Rendered:
     """The message of `step`, in the organisation's own wording when `wording`
-    (wording.custom_templates) has one for it, else in relance's."""
+    (wording.custom_templates) has one for it, else in relance's. `extra` adds
+    what a message of its own needs (a confirmation's date or instalments)."""
     lang = supported(lang or customer.language)
     locale = LOCALES[lang]
     lines = [
@@ -83,6 +85,7 @@ def render_step(
             "amount": format_money(Money(inst.amount, invoices[0].currency), locale),
             "open": format_money(Money(open_amount, invoices[0].currency), locale),
         }
+    context.update(extra or {})
     if step in STATEMENT_STEPS and customer.kind == "b2b" and customer.pk:
         context["statement"] = _statement(org, customer, invoices, today, locale)
     own = (wording or {}).get((step, lang))

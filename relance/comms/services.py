@@ -59,7 +59,7 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
         .values_list("customer_id", "email")
     ):
         emails[cid].append(email)
-    domain = _domain(org)
+    domain = sender_domain(org)
     owners = _owner_emails(customers.values())
     step_of = step_lookup(org)
     wording = custom_templates(org)
@@ -116,7 +116,7 @@ def _instalment(action, invoice):
     raise LookupError(f"no instalment {action.instalment} for invoice {invoice.number}")
 
 
-def _domain(org) -> str:
+def sender_domain(org) -> str:
     return (org.sender_email or settings.RELANCE_DEFAULT_FROM_EMAIL).split("@")[-1]
 
 
@@ -189,7 +189,7 @@ def internal_message(
         to_addresses=to,
         subject=rendered.subject,
         body_text=rendered.body_text,
-        message_id=make_msgid("relance", domain=_domain(org)),
+        message_id=make_msgid("relance", domain=sender_domain(org)),
         not_before=not_before,
     )
 

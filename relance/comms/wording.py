@@ -37,6 +37,8 @@ EDITABLE = (
     "instalment_late",
     "instalment_final",
     "owner_call",
+    "promise_confirmation",
+    "plan_confirmation",
 )
 LANGUAGES = tuple(LOCALES)
 SUBJECT_MAX = 300
@@ -112,6 +114,7 @@ def preview(org, name: str, lang: str, subject: str, body: str, today: date):
             if "instalment" in name
             else None,
             wording={(name, lang): (subject, body)},
+            extra=_sample_extra(name, invoices[0], lang, today),
         )
     except TemplateSyntaxError as exc:  # an include of a partial that is not there
         raise WordingError("body", str(exc)) from None
@@ -152,6 +155,23 @@ def _sample_instalment(invoice):
         invoice.open_amount.amount,
         3,
     )
+
+
+def _sample_extra(name: str, invoice, lang: str, today: date) -> dict:
+    """What a confirmation adds to the context, for an invented promise or plan."""
+    from .confirmations import plan_context, promise_context
+
+    open_amount = invoice.open_amount.amount
+    if name == "promise_confirmation":
+        return promise_context(today + timedelta(days=10), None, invoice.currency, lang)
+    if name == "plan_confirmation":
+        half = (open_amount / 2).quantize(Decimal("0.01"))
+        schedule = [
+            (1, today + timedelta(days=10), half),
+            (2, today + timedelta(days=40), open_amount - half),
+        ]
+        return plan_context(schedule, invoice.currency, lang)
+    return {}
 
 
 @transaction.atomic

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from relance.comms.confirmations import confirm_promise
+from relance.orgs.models import org_today
 from relance.timeline.services import record
 
 from .holds import add_hold
@@ -36,6 +38,7 @@ def record_call(
     note: str = "",
     promised_on: date | None = None,
     amount: Decimal | None = None,
+    confirm: bool = True,
 ) -> Action:
     if outcome not in OUTCOMES:
         raise ValidationError(
@@ -51,7 +54,7 @@ def record_call(
     open_invoices = [i for i in action.invoices.all() if not i.is_paid]
     reason = f"{OUTCOMES[outcome]} ({actor}){': ' + note if note else ''}"
     if outcome == "promise":
-        add_hold(
+        hold = add_hold(
             action.org,
             HoldKind.PROMISE,
             action.customer,
@@ -60,6 +63,8 @@ def record_call(
             reason=reason,
             actor=actor,
         )
+        if confirm:  # the promise in writing, as the customer made it
+            confirm_promise([hold], org_today(action.org), amount)
     elif outcome == "dispute":
         for invoice in open_invoices:
             add_hold(

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from relance.comms.confirmations import confirm_plan, confirm_promise
 from relance.comms.render import LOCALES, long_date, render_message, supported
 from relance.comms.services import internal_message
 from relance.core.money import format_money
@@ -154,6 +155,7 @@ def promise(customer, numbers: list[str], *, until: date, today: date):
         )
         for inv in invoices
     ]
+    confirm_promise(holds, today)
     _notify(
         customer,
         "promised",
@@ -185,6 +187,7 @@ def propose_plan(customer, number: str, *, count: int, first: date, today: date)
         actor=actor(customer),
         reason="proposed from the portal",
     )
+    confirm_plan(plan, today)
     _notify(customer, "plan_proposed", [invoice], count=count)
     return plan
 

@@ -7,14 +7,17 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relance.comms.confirmations import confirm_plan, confirm_promise
 from relance.dunning.holds import add_hold, end_hold
-from relance.dunning.models import Hold, PaymentPlan
+from relance.dunning.models import Hold, HoldKind, PaymentPlan
 from relance.dunning.plans import cancel_plan, create_plan, monthly_schedule
 from relance.ledger.models import Customer, Invoice
+from relance.orgs.models import org_today
 from relance.timeline.services import record
 
 from .access import NOTE_ROLES, SENDERS, member_required
@@ -45,40 +48,51 @@ def _invoice(customer, number: str):
 @member_required(*SENDERS)
 def hold_add(request, pk):
     customer = get_object_or_404(Customer, pk=pk, org=request.org)
-    post = request.POST
     try:
-        kind = post.get("kind", "")
-        invoice = _invoice(customer, post.get("invoice", "").strip())
-        if kind == "payment_plan":
-            if invoice is None:
-                raise ValidationError(_("Choose the invoice the plan is for."))
-            count = post.get("count", "")
-            if not count.isdigit():
-                raise ValidationError(_("Give the number of instalments."))
-            first = _day(post.get("until", ""))
-            if first is None:
-                raise ValidationError(_("Give the date of the first instalment."))
-            create_plan(
-                request.org,
-                invoice,
-                monthly_schedule(invoice.open_amount.amount, int(count), first),
-                actor=request.user.email,
-                reason=post.get("reason", "").strip(),
-            )
-        else:
-            add_hold(
-                request.org,
-                kind,
-                customer,
-                invoice=invoice,
-                until=_day(post.get("until", "")),
-                reason=post.get("reason", "").strip(),
-                actor=request.user.email,
-            )
+        with transaction.atomic():  # the record and its confirmation, or neither
+            _hold_or_plan(request, customer, request.POST)
         messages.success(request, _("Recorded: reminders follow it from now on."))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     return redirect("customer", pk=customer.pk)
+
+
+def _hold_or_plan(request, customer, post) -> None:
+    """A hold, or a payment plan; a promise or a plan is confirmed to the
+    customer by email unless the form says not to."""
+    kind = post.get("kind", "")
+    confirm = post.get("confirm") == "1"
+    invoice = _invoice(customer, post.get("invoice", "").strip())
+    if kind == "payment_plan":
+        if invoice is None:
+            raise ValidationError(_("Choose the invoice the plan is for."))
+        count = post.get("count", "")
+        if not count.isdigit():
+            raise ValidationError(_("Give the number of instalments."))
+        first = _day(post.get("until", ""))
+        if first is None:
+            raise ValidationError(_("Give the date of the first instalment."))
+        plan = create_plan(
+            request.org,
+            invoice,
+            monthly_schedule(invoice.open_amount.amount, int(count), first),
+            actor=request.user.email,
+            reason=post.get("reason", "").strip(),
+        )
+        if confirm:
+            confirm_plan(plan, org_today(request.org))
+        return
+    hold = add_hold(
+        request.org,
+        kind,
+        customer,
+        invoice=invoice,
+        until=_day(post.get("until", "")),
+        reason=post.get("reason", "").strip(),
+        actor=request.user.email,
+    )
+    if confirm and hold.kind == HoldKind.PROMISE:
+        confirm_promise([hold], org_today(request.org))
 
 
 @require_POST

@@ -338,6 +338,7 @@ def call_record(request, pk):
             note=post.get("note", "")[:1000],
             promised_on=date.fromisoformat(promised_on) if promised_on else None,
             amount=parse_decimal(amount) if amount else None,
+            confirm=post.get("confirm") == "1",
         )
         messages.success(request, _("Call recorded."))
     except ValidationError as exc:

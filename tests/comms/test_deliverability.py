@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from django.core.files.base import ContentFile
 
 from relance.comms.compose import attachments_for, build
+from relance.comms.confirmations import plan_context, promise_context
 from relance.comms.models import OutboundMessage
 from relance.comms.render import render_step
 from relance.comms.services import sender
@@ -17,6 +18,7 @@ from tests.factories import make_invoice
 SCORER = Path(__file__).with_name("spam_score.pl")
 STEPS = ("pre_reminder", "reminder_1", "reminder_2", "reminder_3", "thank_you")
 INSTALMENT_STEPS = ("instalment_due", "instalment_late", "instalment_final")
+CONFIRMATIONS = ("promise_confirmation", "plan_confirmation")
 TODAY = date(2026, 11, 24)
 
 
@@ -25,8 +27,21 @@ def composed(org, customer, invoices, step, lang, n):
     if step in INSTALMENT_STEPS:
         inst = SimpleNamespace(number=2, due_date=date(2026, 11, 20), amount=400)
         instalment = (inst, 400, 3)
+    extra = {}
+    if step == "promise_confirmation":
+        extra = promise_context(date(2026, 12, 4), None, "EUR", lang)
+    elif step == "plan_confirmation":
+        schedule = [(1, date(2026, 12, 4), 920), (2, date(2027, 1, 4), 920)]
+        extra = plan_context(schedule, "EUR", lang)
     rendered = render_step(
-        step, org, customer, invoices, TODAY, lang=lang, instalment=instalment
+        step,
+        org,
+        customer,
+        invoices,
+        TODAY,
+        lang=lang,
+        instalment=instalment,
+        extra=extra,
     )
     msg = OutboundMessage.objects.create(
         org=org,
@@ -70,14 +85,14 @@ def test_every_default_message_scores_under_two(acme, settings, tmp_path):
         "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X\n"
     )
     files = [gtube]
-    for n, step in enumerate(STEPS + INSTALMENT_STEPS):
+    for n, step in enumerate(STEPS + INSTALMENT_STEPS + CONFIRMATIONS):
         for lang in ("fr", "en"):
             path = tmp_path / f"{step}-{lang}.eml"
             path.write_bytes(
                 composed(
                     acme,
                     customer,
-                    invoices[:1] if step in INSTALMENT_STEPS else invoices,
+                    invoices[:1] if step not in STEPS else invoices,
                     step,
                     lang,
                     n,

@@ -33,6 +33,8 @@ STEP_LABELS = {
     "instalment_late": _("Late instalment reminder"),
     "instalment_final": _("Last instalment reminder"),
     "owner_call": _("Account owner notice"),
+    "promise_confirmation": _("Promise confirmation"),
+    "plan_confirmation": _("Payment plan confirmation"),
 }
 SEGMENT_LABELS = {
     "good": _("Good payer"),

@@ -45,6 +45,11 @@ class Command(BaseCommand):
         call.add_argument("--until", help="promised payment date, YYYY-MM-DD")
         call.add_argument("--amount", help="promised amount")
         call.add_argument("--note", default="")
+        call.add_argument(
+            "--no-confirmation",
+            action="store_true",
+            help="do not confirm a promise to the customer by email",
+        )
         for p in (listing, approve, skip, call):
             p.add_argument("--org", required=True)
             p.add_argument("--json", action="store_true")
@@ -79,6 +84,7 @@ class Command(BaseCommand):
                     note=o["note"],
                     promised_on=parse_day(until, "--until") if until else None,
                     amount=_amount(o["amount"]),
+                    confirm=not o["no_confirmation"],
                 )
             elif action == "approve":
                 approvals.approve(target, actor="cli")

@@ -2,10 +2,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from relance.comms.confirmations import confirm_promise
 from relance.dunning.holds import add_hold, end_hold
 from relance.dunning.models import Hold, HoldKind
 from relance.ledger.models import Customer, Invoice
+from relance.orgs.models import org_today
 from relance.orgs.services import organisation_by_slug
 from relance.output import emit
 
@@ -38,6 +41,11 @@ class Command(BaseCommand):
         add.add_argument("--invoice", help="invoice number (its customer is implied)")
         add.add_argument("--until", help="last day of the hold, YYYY-MM-DD")
         add.add_argument("--reason", default="")
+        add.add_argument(
+            "--no-confirmation",
+            action="store_true",
+            help="do not confirm a promise to the customer by email",
+        )
         end = sub.add_parser("end", help="end a hold")
         end.add_argument("id", type=int)
         end.add_argument("--reason", default="")
@@ -91,15 +99,18 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--until must be YYYY-MM-DD, got {o['until']!r}"
                 ) from None
-            hold = add_hold(
-                org,
-                o["kind"],
-                customer,
-                invoice=invoice,
-                until=until,
-                reason=o["reason"],
-                actor="cli",
-            )
+            with transaction.atomic():
+                hold = add_hold(
+                    org,
+                    o["kind"],
+                    customer,
+                    invoice=invoice,
+                    until=until,
+                    reason=o["reason"],
+                    actor="cli",
+                )
+                if hold.kind == HoldKind.PROMISE and not o["no_confirmation"]:
+                    confirm_promise([hold], org_today(org))
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         emit(self, _hold_json(hold), o["json"], f"hold {hold.pk} added")

@@ -3,10 +3,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from relance.comms.confirmations import confirm_plan
 from relance.dunning.models import PaymentPlan
 from relance.dunning.plans import balances, create_plan
 from relance.ledger.models import Invoice
+from relance.orgs.models import org_today
 from relance.output import emit, organisation_option
 
 
@@ -51,6 +54,11 @@ class Command(BaseCommand):
             "--instalment", action="append", required=True, metavar="YYYY-MM-DD:AMOUNT"
         )
         add.add_argument("--reason", default="")
+        add.add_argument(
+            "--no-confirmation",
+            action="store_true",
+            help="do not confirm the plan to the customer by email",
+        )
         listing = sub.add_parser("list")
         for p in (add, listing):
             p.add_argument("--org", required=True)
@@ -74,7 +82,12 @@ class Command(BaseCommand):
             raise CommandError(f"no invoice {o['invoice']!r} in {org.slug}")
         schedule = [_instalment(t) for t in o["instalment"]]
         try:
-            plan = create_plan(org, invoice, schedule, actor="cli", reason=o["reason"])
+            with transaction.atomic():
+                plan = create_plan(
+                    org, invoice, schedule, actor="cli", reason=o["reason"]
+                )
+                if not o["no_confirmation"]:
+                    confirm_plan(plan, org_today(org))
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         emit(self, _plan_json(plan), o["json"], f"plan {plan.pk} agreed")
