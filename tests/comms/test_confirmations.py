@@ -72,7 +72,9 @@ def test_promise_by_phone_is_confirmed_in_the_customers_language(
     received = smtp.messages[0]
     # A long encoded subject is folded after "Subject:": clients strip the space.
     assert received["Subject"].strip() == msg.subject
-    assert "you will hear no more from us" in received.get_body(("plain",)).get_content()
+    assert (
+        "you will hear no more from us" in received.get_body(("plain",)).get_content()
+    )
 
 
 def test_a_call_recorded_without_confirmation_sends_nothing(acme, late, today):
@@ -218,9 +220,7 @@ def test_from_the_command_line(acme, late, today):
     assert len(confirmations()) == 1
 
 
-def test_a_promise_read_in_a_reply_is_confirmed_once_a_person_agrees(
-    acme, late, today
-):
+def test_a_promise_read_in_a_reply_is_confirmed_once_a_person_agrees(acme, late, today):
     msg = EmailMessage()
     msg["From"] = "compta@client.example"
     msg["To"] = "ar@acme.example"
