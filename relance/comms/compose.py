@@ -141,8 +141,11 @@ def _statement_file(msg, invoice_ids) -> tuple[str, bytes, str] | None:
     except MissingRate as exc:
         log.warning("message %s: no statement attached: %s", msg.pk, exc)
         return None
-    pdf = statement_pdf(party_for_org(msg.org), party_for_customer(msg.customer), st)
-    return f"releve-{msg.customer.ref}-{as_of:%Y%m%d}.pdf", pdf, "application/pdf"
+    pdf = statement_pdf(
+        party_for_org(msg.org), party_for_customer(msg.customer), st, msg.language
+    )
+    name = "releve" if msg.language == "fr" else "statement"
+    return f"{name}-{msg.customer.ref}-{as_of:%Y%m%d}.pdf", pdf, "application/pdf"
 
 
 def build(msg: OutboundMessage, in_reply_to: str, references: list[str]) -> bytes:

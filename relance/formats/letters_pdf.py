@@ -1,5 +1,6 @@
 """Print-ready letters and the court file, as PDF bytes (ReportLab). Plain data in,
-no Django. French text of our own."""
+no Django. Text of our own: letters and statements in French or English (the
+debtor's language; the law cited stays French), the court file in French."""
 
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ class Letter:
     signatory: str = ""
     reference: str = ""
     earlier_reminders: tuple[date, ...] = ()
+    language: str = "fr"  # the debtor's: "fr" or "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +92,156 @@ class CourtFile:
     annexes: tuple[tuple[str, bytes | None], ...] = field(default=())  # (label, PDF)
 
 
-def money(value: Decimal, currency: str = "EUR") -> str:
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+# Every sentence of the letters and the statement, by language. The French is
+# the reference; the English says the same and cites the same French law.
+WORDS = {
+    "fr": {
+        "sender": "Expéditeur",
+        "recipient": "Destinataire",
+        "issuer": "Émetteur",
+        "client": "Client",
+        "place_date": "{place}, le {day}",
+        "registered": "Lettre recommandée avec demande d'avis de réception",
+        "our_ref": "Nos références : {ref}",
+        "subject_notice": "Mise en demeure de payer",
+        "subject_letter": "Relance avant mise en demeure",
+        "subject_line": "Objet : {subject} — {invoices} {numbers}",
+        "invoice_one": "facture",
+        "invoice_many": "factures",
+        "salutation": "Madame, Monsieur,",
+        "despite_dated": "Malgré nos relances des {days}, ",
+        "despite": "Malgré nos relances, ",
+        "unpaid_many": "les factures suivantes restent impayées à ce jour :",
+        "unpaid_one": "la facture suivante reste impayée à ce jour :",
+        "notice_demand": "En conséquence, nous vous <b>mettons en demeure</b> de nous "
+        "régler la somme de <b>{total}</b> au plus tard le <b>{deadline}</b>, soit "
+        "dans un délai de huit jours à compter de la réception de la présente lettre.",
+        "notice_consequence": "À défaut de paiement intégral dans ce délai, nous "
+        "saisirons sans autre avis la juridiction compétente afin d'obtenir votre "
+        "condamnation au paiement de ces sommes, {added}, ainsi que des frais de "
+        "procédure.",
+        "added_b2c": "augmentées des intérêts au taux légal",
+        "added_b2b": "augmentées des pénalités de retard qui continuent de courir "
+        "jusqu'au complet paiement",
+        "letter_demand": "Nous vous demandons de régler la somme de <b>{total}</b> au "
+        "plus tard le <b>{deadline}</b>. Sans règlement à cette date, nous vous "
+        "adresserons une mise en demeure, préalable à une action en justice.",
+        "transfer": "Règlement par virement sur le compte IBAN {iban}, en rappelant "
+        "le numéro de facture en référence.",
+        "already_paid": "Si vous avez réglé ces sommes entre-temps, nous vous "
+        "remercions de ne pas tenir compte de ce courrier. Nous restons disposés à "
+        "examiner toute proposition de règlement que vous nous adresseriez avant "
+        "cette date.",
+        "closing": "Veuillez agréer, Madame, Monsieur, l'expression de nos "
+        "salutations distinguées.",
+        "signatory": "Le service recouvrement",
+        "note": "Note : {text}",
+        "and": " et ",
+        "title_notice": "Mise en demeure",
+        "title_letter": "Lettre de relance",
+        "col_invoice": "Facture",
+        "col_date": "Date",
+        "col_due": "Échéance",
+        "col_total": "Montant TTC",
+        "col_paid": "Déjà réglé",
+        "col_open": "Reste dû",
+        "col_amount": "Montant",
+        "statement_as_of": "Décompte des sommes dues au {day}",
+        "principal": "Principal restant dû",
+        "legal_interest": "Intérêts au taux légal (art. 1231-6 du Code civil)",
+        "legal_interest_notice": "Intérêts au taux légal, à compter de la présente "
+        "mise en demeure",
+        "penalties": "Pénalités de retard (art. L441-10 du Code de commerce), "
+        "arrêtées au {day}",
+        "indemnity": "Indemnité forfaitaire pour frais de recouvrement (art. D441-5), "
+        "{count} × {each}",
+        "total_due": "Total dû",
+        "interest_until": "pénalités calculées jusqu'au {day}, dernier jour dont le "
+        "taux de référence est connu ; elles continuent de courir au-delà.",
+        "account_as_of": "Relevé de compte au {day}",
+        "account_intro": "Factures échues restant à régler, après les paiements reçus.",
+        "account_title": "Relevé de compte",
+    },
+    "en": {
+        "sender": "From",
+        "recipient": "To",
+        "issuer": "Issued by",
+        "client": "Customer",
+        "place_date": "{place}, {day}",
+        "registered": "Registered letter with acknowledgement of receipt",
+        "our_ref": "Our reference: {ref}",
+        "subject_notice": "Formal notice to pay (mise en demeure)",
+        "subject_letter": "Final reminder before formal notice",
+        "subject_line": "Re: {subject} — {invoices} {numbers}",
+        "invoice_one": "invoice",
+        "invoice_many": "invoices",
+        "salutation": "Dear Sir or Madam,",
+        "despite_dated": "Despite our reminders of {days}, ",
+        "despite": "Despite our reminders, ",
+        "unpaid_many": "the following invoices remain unpaid to this day:",
+        "unpaid_one": "the following invoice remains unpaid to this day:",
+        "notice_demand": "We therefore give you <b>formal notice</b> to pay us the "
+        "sum of <b>{total}</b> by <b>{deadline}</b> at the latest, that is within "
+        "eight days of receiving this letter.",
+        "notice_consequence": "Failing full payment within this time, we will refer "
+        "the matter to the competent court without further notice, to obtain an "
+        "order for you to pay these sums, {added}, together with the costs of the "
+        "proceedings.",
+        "added_b2c": "plus interest at the French statutory rate",
+        "added_b2b": "plus the late-payment penalties, which keep accruing until "
+        "payment in full",
+        "letter_demand": "We ask you to pay the sum of <b>{total}</b> by "
+        "<b>{deadline}</b> at the latest. Without payment by that date, we will send "
+        "you a formal notice, the step before legal action.",
+        "transfer": "Please pay by bank transfer to IBAN {iban}, quoting the invoice "
+        "number as the reference.",
+        "already_paid": "If you have paid these sums in the meantime, please "
+        "disregard this letter. We remain open to any payment proposal you send us "
+        "before that date.",
+        "closing": "Yours faithfully,",
+        "signatory": "Credit control",
+        "note": "Note: {text}",
+        "and": " and ",
+        "title_notice": "Formal notice",
+        "title_letter": "Reminder letter",
+        "col_invoice": "Invoice",
+        "col_date": "Date",
+        "col_due": "Due date",
+        "col_total": "Amount incl. VAT",
+        "col_paid": "Already paid",
+        "col_open": "Still due",
+        "col_amount": "Amount",
+        "statement_as_of": "Statement of sums due as at {day}",
+        "principal": "Principal still due",
+        "legal_interest": "Interest at the statutory rate (art. 1231-6 of the French "
+        "Civil Code)",
+        "legal_interest_notice": "Interest at the statutory rate, from this formal "
+        "notice",
+        "penalties": "Late-payment penalties (art. L441-10 of the French Commercial "
+        "Code), up to {day}",
+        "indemnity": "Fixed indemnity for recovery costs (art. D441-5), "
+        "{count} × {each}",
+        "total_due": "Total due",
+        "interest_until": "penalties counted up to {day}, the last day whose "
+        "reference rate is known; they keep accruing after it.",
+        "account_as_of": "Statement of account as at {day}",
+        "account_intro": "Overdue invoices still to pay, after the payments received.",
+        "account_title": "Statement of account",
+    },
+}
+
+
+def money(value: Decimal, currency: str = "EUR", lang: str = "fr") -> str:
     # Helvetica's encoding has no narrow no-break space: use a no-break space.
-    return format_currency(value, currency, locale="fr_FR").replace("\u202f", "\xa0")
+    formatted = format_currency(value, currency, locale=LOCALES[lang])
+    return formatted.replace("\u202f", "\xa0")
 
 
-def day(value: date) -> str:
-    return format_date(value, "d MMMM y", locale="fr_FR")
+def day(value: date, lang: str = "fr") -> str:
+    return format_date(value, "d MMMM y", locale=LOCALES[lang])
 
 
 def _esc(text: str) -> str:
@@ -132,8 +277,18 @@ def _table(rows, widths, header=True, total_rows=0, numeric=True) -> Table:
     return table
 
 
-def invoices_table(st: Statement) -> Table:
-    rows = [["Facture", "Date", "Échéance", "Montant TTC", "Déjà réglé", "Reste dû"]]
+def invoices_table(st: Statement, lang: str = "fr") -> Table:
+    w = WORDS[lang]
+    rows = [
+        [
+            w["col_invoice"],
+            w["col_date"],
+            w["col_due"],
+            w["col_total"],
+            w["col_paid"],
+            w["col_open"],
+        ]
+    ]
     for line in st.lines:
         inv = line.invoice
         rows.append(
@@ -141,44 +296,41 @@ def invoices_table(st: Statement) -> Table:
                 inv.number,
                 inv.issue_date.strftime("%d/%m/%Y"),
                 inv.due_date.strftime("%d/%m/%Y"),
-                money(inv.total, st.currency),
-                money(line.received, st.currency),
-                money(line.principal, st.currency),
+                money(inv.total, st.currency, lang),
+                money(line.received, st.currency, lang),
+                money(line.principal, st.currency, lang),
             ]
         )
     return _table(rows, [32 * mm, 22 * mm, 22 * mm, 32 * mm, 30 * mm, 30 * mm])
 
 
-def statement_table(st: Statement, consumer_notice: bool = False) -> Table:
-    c = st.currency
+def statement_table(
+    st: Statement, consumer_notice: bool = False, lang: str = "fr"
+) -> Table:
+    c, w = st.currency, WORDS[lang]
     rows = [
-        ["Décompte des sommes dues au " + day(st.as_of), "Montant"],
-        ["Principal restant dû", money(st.principal, c)],
+        [w["statement_as_of"].format(day=day(st.as_of, lang)), w["col_amount"]],
+        [w["principal"], money(st.principal, c, lang)],
     ]
     if st.b2c:
-        label = (
-            "Intérêts au taux légal (art. 1231-6 du Code civil)"
-            if not consumer_notice
-            else "Intérêts au taux légal, à compter de la présente mise en demeure"
-        )
-        rows.append([label, money(st.interest, c)])
+        label = w["legal_interest_notice" if consumer_notice else "legal_interest"]
+        rows.append([label, money(st.interest, c, lang)])
     else:
         rows.append(
             [
-                f"Pénalités de retard (art. L441-10 du Code de commerce), "
-                f"arrêtées au {day(st.interest_until)}",
-                money(st.interest, c),
+                w["penalties"].format(day=day(st.interest_until, lang)),
+                money(st.interest, c, lang),
             ]
         )
         count = sum(1 for x in st.lines if x.claim.indemnity)
+        each = money(Decimal("40"), c, lang)
         rows.append(
             [
-                f"Indemnité forfaitaire pour frais de recouvrement "
-                f"(art. D441-5), {count} × 40,00 €",
-                money(st.indemnity, c),
+                w["indemnity"].format(count=count, each=each),
+                money(st.indemnity, c, lang),
             ]
         )
-    rows.append(["Total dû", money(st.total_due, c)])
+    rows.append([w["total_due"], money(st.total_due, c, lang)])
     return _table(rows, [128 * mm, 40 * mm], total_rows=1)
 
 
@@ -201,13 +353,14 @@ def periods_table(st: Statement) -> Table:
 
 
 def _letter_story(letter: Letter) -> list:
-    st, c = letter.statement, letter.statement.currency
+    st, c, lang = letter.statement, letter.statement.currency, letter.language
+    w = WORDS[lang]
     numbers = ", ".join(x.invoice.number for x in st.lines)
     head = Table(
         [
             [
-                _party(letter.creditor, "Expéditeur"),
-                _party(letter.debtor, "Destinataire"),
+                _party(letter.creditor, w["sender"]),
+                _party(letter.debtor, w["recipient"]),
             ]
         ],
         colWidths=[88 * mm, 80 * mm],
@@ -216,129 +369,96 @@ def _letter_story(letter: Letter) -> list:
     story = [
         head,
         Spacer(1, 8 * mm),
-        Paragraph(f"{_esc(letter.place)}, le {day(letter.sent_on)}", RIGHT),
-        Paragraph("Lettre recommandée avec demande d'avis de réception", SMALL),
+        Paragraph(
+            w["place_date"].format(
+                place=_esc(letter.place), day=day(letter.sent_on, lang)
+            ),
+            RIGHT,
+        ),
+        Paragraph(w["registered"], SMALL),
     ]
     if letter.reference:
-        story.append(Paragraph(f"Nos références : {_esc(letter.reference)}", SMALL))
+        story.append(Paragraph(w["our_ref"].format(ref=_esc(letter.reference)), SMALL))
     formal = letter.kind == FORMAL_NOTICE
-    subject = "Mise en demeure de payer" if formal else "Relance avant mise en demeure"
+    many = len(st.lines) > 1
     story += [
         Paragraph(
-            f"Objet : {subject} — facture{'s' if len(st.lines) > 1 else ''} {numbers}",
+            w["subject_line"].format(
+                subject=w["subject_notice" if formal else "subject_letter"],
+                invoices=w["invoice_many" if many else "invoice_one"],
+                numbers=_esc(numbers),
+            ),
             TITLE,
         ),
-        Paragraph("Madame, Monsieur,", BODY),
+        Paragraph(w["salutation"], BODY),
         Spacer(1, 3 * mm),
     ]
     if letter.earlier_reminders:
-        opening = f"Malgré nos relances des {_list_of_days(letter.earlier_reminders)}, "
+        days = _list_of_days(letter.earlier_reminders, lang)
+        opening = w["despite_dated"].format(days=days)
     else:
-        opening = "Malgré nos relances, "
-    story.append(
-        Paragraph(
-            opening
-            + (
-                "les factures suivantes restent impayées à ce jour :"
-                if len(st.lines) > 1
-                else "la facture suivante reste impayée à ce jour :"
-            ),
-            BODY,
-        )
-    )
+        opening = w["despite"]
+    story.append(Paragraph(opening + w["unpaid_many" if many else "unpaid_one"], BODY))
     story += [
         Spacer(1, 3 * mm),
-        invoices_table(st),
+        invoices_table(st, lang),
         Spacer(1, 4 * mm),
-        statement_table(st, consumer_notice=formal and st.b2c),
+        statement_table(st, consumer_notice=formal and st.b2c, lang=lang),
         Spacer(1, 4 * mm),
     ]
-    total = money(st.total_due, c)
+    total, deadline = money(st.total_due, c, lang), day(letter.deadline, lang)
     if formal:
-        story.append(
-            Paragraph(
-                f"En conséquence, nous vous <b>mettons en demeure</b> de nous régler la somme de "
-                f"<b>{total}</b> au plus tard le <b>{day(letter.deadline)}</b>, soit dans un délai "
-                f"de huit jours à compter de la réception de la présente lettre.",
-                BODY,
-            )
-        )
-        story.append(Spacer(1, 2 * mm))
-        consequence = (
-            "À défaut de paiement intégral dans ce délai, nous saisirons sans autre avis la "
-            "juridiction compétente afin d'obtenir votre condamnation au paiement de ces sommes, "
-            + (
-                "augmentées des intérêts au taux légal"
-                if st.b2c
-                else "augmentées des pénalités de retard qui continuent de courir jusqu'au complet "
-                "paiement"
-            )
-            + ", ainsi que des frais de procédure."
-        )
-        story.append(Paragraph(consequence, BODY))
+        added = w["added_b2c" if st.b2c else "added_b2b"]
+        story += [
+            Paragraph(w["notice_demand"].format(total=total, deadline=deadline), BODY),
+            Spacer(1, 2 * mm),
+            Paragraph(w["notice_consequence"].format(added=added), BODY),
+        ]
     else:
         story.append(
-            Paragraph(
-                f"Nous vous demandons de régler la somme de <b>{total}</b> au plus tard le "
-                f"<b>{day(letter.deadline)}</b>. Sans règlement à cette date, nous vous adresserons "
-                "une mise en demeure, préalable à une action en justice.",
-                BODY,
-            )
+            Paragraph(w["letter_demand"].format(total=total, deadline=deadline), BODY)
         )
     story.append(Spacer(1, 2 * mm))
     if letter.iban:
-        story.append(
-            Paragraph(
-                f"Règlement par virement sur le compte IBAN {_esc(letter.iban)}, en rappelant "
-                f"le numéro de facture en référence.",
-                BODY,
-            )
-        )
+        story.append(Paragraph(w["transfer"].format(iban=_esc(letter.iban)), BODY))
     story += [
         Spacer(1, 2 * mm),
-        Paragraph(
-            "Si vous avez réglé ces sommes entre-temps, nous vous remercions de ne pas "
-            "tenir compte de ce courrier. Nous restons disposés à examiner toute "
-            "proposition de règlement que vous nous adresseriez avant cette date.",
-            BODY,
-        ),
+        Paragraph(w["already_paid"], BODY),
         Spacer(1, 3 * mm),
-        Paragraph(
-            "Veuillez agréer, Madame, Monsieur, l'expression de nos salutations "
-            "distinguées.",
-            BODY,
-        ),
+        Paragraph(w["closing"], BODY),
         Spacer(1, 10 * mm),
         KeepTogether(
             [
-                Paragraph(_esc(letter.signatory or "Le service recouvrement"), RIGHT),
+                Paragraph(_esc(letter.signatory or w["signatory"]), RIGHT),
                 Paragraph(f"<b>{_esc(letter.creditor.name)}</b>", RIGHT),
             ]
         ),
     ]
-    for w in st.warnings:
-        story += [Spacer(1, 4 * mm), Paragraph(f"Note : {_esc(_warning_fr(w))}", SMALL)]
+    for warning in st.warnings:
+        note = w["note"].format(text=_esc(_warning(warning, lang)))
+        story += [Spacer(1, 4 * mm), Paragraph(note, SMALL)]
     return story
 
 
-def _list_of_days(days: tuple[date, ...]) -> str:
+def _list_of_days(days: tuple[date, ...], lang: str = "fr") -> str:
     """`16 mai, 26 mai et 5 juin 2025`: the year once, where it changes."""
     parts = []
     for i, d in enumerate(days):
         last_of_year = i == len(days) - 1 or days[i + 1].year != d.year
         parts.append(
-            day(d) if last_of_year else format_date(d, "d MMMM", locale="fr_FR")
+            day(d, lang)
+            if last_of_year
+            else format_date(d, "d MMMM", locale=LOCALES[lang])
         )
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + WORDS[lang]["and"] + parts[-1]
 
 
-def _warning_fr(text: str) -> str:
+def _warning(text: str, lang: str = "fr") -> str:
     if text.startswith("interest counted up to "):
         until = date.fromisoformat(text.split()[4].rstrip(":"))
-        return (
-            f"pénalités calculées jusqu'au {day(until)}, dernier jour dont le taux "
-            "de référence est connu ; elles continuent de courir au-delà."
-        )
+        return WORDS[lang]["interest_until"].format(day=day(until, lang))
     return text
 
 
@@ -368,7 +488,8 @@ def _footer(canvas, doc) -> None:
 
 
 def letter_pdf(letter: Letter) -> bytes:
-    title = "Mise en demeure" if letter.kind == FORMAL_NOTICE else "Lettre de relance"
+    w = WORDS[letter.language]
+    title = w["title_notice" if letter.kind == FORMAL_NOTICE else "title_letter"]
     return _build(_letter_story(letter), f"{title} — {letter.debtor.name}")
 
 
@@ -459,7 +580,7 @@ def court_file_pdf(f: CourtFile) -> bytes:
         statement_table(st),
     ]
     for w in st.warnings:
-        story.append(Paragraph(f"Note : {_esc(_warning_fr(w))}", SMALL))
+        story.append(Paragraph(f"Note : {_esc(_warning(w))}", SMALL))
     story += [PageBreak(), Paragraph("Bordereau des pièces justificatives", TITLE)]
     story += [
         Paragraph(
@@ -480,19 +601,22 @@ def court_file_pdf(f: CourtFile) -> bytes:
     return out.getvalue()
 
 
-def statement_pdf(creditor: Party, debtor: Party, st: Statement) -> bytes:
+def statement_pdf(
+    creditor: Party, debtor: Party, st: Statement, lang: str = "fr"
+) -> bytes:
     """The statement of account attached to a reminder that groups many invoices:
     one page the customer's accounts payable can check line by line."""
+    w = WORDS[lang]
     story = [
-        _party(creditor, "Émetteur"),
+        _party(creditor, w["issuer"]),
         Spacer(1, 6 * mm),
-        _party(debtor, "Client"),
+        _party(debtor, w["client"]),
         Spacer(1, 8 * mm),
-        Paragraph(f"Relevé de compte au {day(st.as_of)}", TITLE),
-        Paragraph("Factures échues restant à régler, après les paiements reçus.", BODY),
+        Paragraph(w["account_as_of"].format(day=day(st.as_of, lang)), TITLE),
+        Paragraph(w["account_intro"], BODY),
         Spacer(1, 4 * mm),
-        invoices_table(st),
+        invoices_table(st, lang),
         Spacer(1, 6 * mm),
-        statement_table(st),
+        statement_table(st, lang=lang),
     ]
-    return _build(story, f"Relevé de compte — {debtor.name}")
+    return _build(story, f"{w['account_title']} — {debtor.name}")

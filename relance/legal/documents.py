@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from relance.comms.models import MessageStatus, OutboundMessage
+from relance.comms.render import supported
 from relance.core.identifiers import format_iban
 from relance.core.penalties import Paid
 from relance.core.statement import InvoiceFacts, Statement, build_statement, deadline
@@ -148,6 +149,7 @@ def make_letter(org, customer: Customer, kind: str, sent_on: date, actor: str):
         signatory=org.sender_name,
         reference=f"{customer.ref}-{sent_on:%Y%m%d}",
         earlier_reminders=_earlier_reminders(org, customer),
+        language=supported(customer.language),
     )
     pdf = letter_pdf(letter)
     path, digest = _keep(

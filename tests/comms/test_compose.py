@@ -14,7 +14,7 @@ from relance.comms.models import OutboundMessage
 from relance.comms.services import send_outbox
 from relance.dunning.models import Task
 from relance.dunning.services import run_dunning
-from relance.ledger.models import Contact
+from relance.ledger.models import Contact, Customer
 from tests.factories import make_invoice
 
 DUE = date(2026, 10, 1)
@@ -50,6 +50,19 @@ def test_many_invoices_travel_as_one_statement_of_account(acme, smtp):
     text = PdfReader(io.BytesIO(attachment.get_content())).pages[0].extract_text()
     assert "Relevé de compte" in text
     assert all(f"F-{n}" in text for n in range(5))
+
+
+def test_an_english_customers_statement_is_in_english(acme, smtp):
+    for n in range(4):
+        make_invoice(acme, f"F-{n}", DUE - timedelta(days=n))
+    Customer.objects.filter(org=acme).update(language="en")
+    run_dunning(acme, DUE + timedelta(days=1))
+    assert send_outbox(acme)["sent"] == 1
+    (attachment,) = list(smtp.messages[0].iter_attachments())
+    assert attachment.get_filename() == "statement-C1-20261002.pdf"
+    text = PdfReader(io.BytesIO(attachment.get_content())).pages[0].extract_text()
+    assert "Statement of account as at 2 October 2026" in text
+    assert "Relevé" not in text and "€4,800.00" in text
 
 
 def test_thank_you_carries_no_attachment(acme, smtp):

@@ -139,6 +139,46 @@ def test_registered_letter_is_not_a_formal_notice(acme, debtor):
     assert "nous vous adresserons une mise en demeure" in text
 
 
+def test_an_english_speaking_debtor_gets_both_letters_in_english(acme, debtor):
+    Customer.objects.filter(pk=debtor.pk).update(language="en")
+    notice = cmd(
+        "letter",
+        "formal_notice",
+        "--org",
+        "acme",
+        "--customer",
+        "HP",
+        "--date",
+        "2025-08-20",
+    )
+    text = " ".join(text_of(Path(notice["file"]).read_bytes()).split())
+    assert "Formal notice to pay (mise en demeure)" in text
+    assert "We therefore give you formal notice to pay us the sum of €18,670.92" in text
+    assert "by 30 August 2025 at the latest" in text
+    assert "Despite our reminders of 16 May, 26 May and 5 June 2025" in text
+    assert "Lyon, 20 August 2025" in text
+    assert "L441-10 of the French Commercial Code" in text and "2 × €40.00" in text
+    assert "€12,000.00" in text and "Yours faithfully" in text
+    # the same sums as the French letter: only the words change
+    assert notice["total_due"] == "18670.92"
+    assert not any(w in text for w in ("Madame", "Malgré", "mettons", "Montant TTC"))
+    letter = cmd(
+        "letter",
+        "registered_letter",
+        "--org",
+        "acme",
+        "--customer",
+        "HP",
+        "--date",
+        "2025-08-01",
+    )
+    text = " ".join(text_of(Path(letter["file"]).read_bytes()).split())
+    assert "Final reminder before formal notice" in text
+    assert "we will send you a formal notice" in text
+    assert "give you formal notice" not in text
+    assert render_png(Path(notice["file"]).read_bytes(), "formal-notice-en")
+
+
 def test_consumer_notice_has_no_indemnity_and_starts_legal_interest(
     acme, settings, tmp_path
 ):
