@@ -214,3 +214,11 @@ RELANCE_DEFAULT_FROM_EMAIL = os.environ.get(
 RELANCE_LETTER_PROVIDER = os.environ.get(
     "RELANCE_LETTER_PROVIDER", "relance.comms.letters.PrintBatch"
 )
+# Where texts go (comms.texts): a file under the data directory by default; an
+# SMS or WhatsApp gateway class otherwise.
+RELANCE_SMS_PROVIDER = os.environ.get(
+    "RELANCE_SMS_PROVIDER", "relance.comms.texts.FileOutbox"
+)
+RELANCE_WHATSAPP_PROVIDER = os.environ.get(
+    "RELANCE_WHATSAPP_PROVIDER", "relance.comms.texts.FileOutbox"
+)

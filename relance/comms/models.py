@@ -45,6 +45,8 @@ class OutboundMessage(models.Model):
         max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED
     )
     status_reason = models.CharField(max_length=300, blank=True)
+    # A text's id at its provider (comms.texts), for the proof that it went.
+    provider_ref = models.CharField(max_length=100, blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     not_before = models.DateTimeField(null=True, blank=True)  # the step's send window

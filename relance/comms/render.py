@@ -49,6 +49,32 @@ def render_step(
     (wording.custom_templates) has one for it, else in relance's. `extra` adds
     what a message of its own needs (a confirmation's date or instalments)."""
     lang = supported(lang or customer.language)
+    context = step_context(step, org, customer, invoices, today, lang, instalment)
+    context.update(extra or {})
+    own = (wording or {}).get((step, lang))
+    if own:
+        return render_wording(own[0], own[1], lang, context)
+    return render_message(step, lang, context)
+
+
+TEXT_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
+
+
+def render_text(step: str, channel: str, org, customer, invoices, today) -> Rendered:
+    """The short text of `step` for an SMS or a WhatsApp message: one paragraph,
+    the amount, the invoice numbers and the portal link. Its subject is only a
+    label for the outbox."""
+    lang = supported(customer.language)
+    context = step_context(step, org, customer, invoices, today, lang)
+    with translation.override(lang):
+        body = render_to_string(f"comms/text/{lang}/{step}.txt", context)
+    label = f"{TEXT_LABELS[channel]} — {context['numbers']}"
+    return Rendered(label[:300], " ".join(body.split()), lang)
+
+
+def step_context(step, org, customer, invoices, today, lang, instalment=None) -> dict:
+    """What a message may say, as plain values: an edited template sees nothing
+    else of the models."""
     locale = LOCALES[lang]
     lines = [
         {
@@ -62,7 +88,6 @@ def render_step(
         for inv in invoices
     ]
     totals = totals_by_currency([inv.open_amount for inv in invoices])
-    # Plain values only: an edited template sees nothing else of the models.
     context = {
         "org": {k: getattr(org, k) for k in ORG_FIELDS},
         "customer": {k: getattr(customer, k) for k in CUSTOMER_FIELDS},
@@ -85,13 +110,9 @@ def render_step(
             "amount": format_money(Money(inst.amount, invoices[0].currency), locale),
             "open": format_money(Money(open_amount, invoices[0].currency), locale),
         }
-    context.update(extra or {})
     if step in STATEMENT_STEPS and customer.kind == "b2b" and customer.pk:
         context["statement"] = _statement(org, customer, invoices, today, locale)
-    own = (wording or {}).get((step, lang))
-    if own:
-        return render_wording(own[0], own[1], lang, context)
-    return render_message(step, lang, context)
+    return context
 
 
 def supported(lang: str) -> str:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from relance.core.policy import TEXT_CHANNELS
 from relance.dunning.models import Action, ActionInvoice, ActionStatus
 from relance.dunning.policies import step_lookup
 from relance.ledger.models import REMINDER_ROLES, Contact, Customer, Invoice
@@ -21,7 +22,8 @@ from relance.timeline.services import record
 from .addresses import mark_failing
 from .compose import attachments_for, build, envelope_sender, thread_of
 from .models import MessageStatus, OutboundMessage
-from .render import render_step
+from .render import render_step, render_text
+from .texts import TextRefused, TextUnavailable, provider
 from .wording import custom_templates
 
 MAX_ATTEMPTS = 5
@@ -36,8 +38,9 @@ def sender(org) -> str:
 
 
 def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
-    """Render the email of each action into the outbox (same transaction as the
-    actions, so a run never leaves an action without its message)."""
+    """Render the message of each action (an email, or a text to a mobile) into
+    the outbox, in the same transaction as the actions, so a run never leaves an
+    action without its message."""
     if not actions:
         return []
     ids = [a.pk for a in actions]
@@ -59,6 +62,7 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
         .values_list("customer_id", "email")
     ):
         emails[cid].append(email)
+    mobiles = _mobiles({a.customer_id for a in actions if a.channel in TEXT_CHANNELS})
     domain = sender_domain(org)
     owners = _owner_emails(customers.values())
     step_of = step_lookup(org)
@@ -69,6 +73,9 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
             (invoices[i] for i in invoice_ids[action.pk]), key=lambda i: i.due_date
         )
         customer = customers[action.customer_id]
+        if action.channel in TEXT_CHANNELS:
+            messages.append(_text(org, action, customer, invs, mobiles, domain))
+            continue
         rendered = render_step(
             action.template,
             org,
@@ -101,6 +108,44 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
             )
         )
     return OutboundMessage.objects.bulk_create(messages, batch_size=1000)
+
+
+def _mobiles(customer_ids: set[int]) -> dict[int, str]:
+    """The number a customer's texts go to: its first reminder contact's."""
+    out: dict[int, str] = {}
+    for cid, mobile in (
+        Contact.objects.filter(customer_id__in=customer_ids, role__in=REMINDER_ROLES)
+        .exclude(mobile="")
+        .order_by("role", "id")
+        .values_list("customer_id", "mobile")
+    ):
+        out.setdefault(cid, mobile)
+    return out
+
+
+def _text(org, action, customer, invoices, mobiles, domain) -> OutboundMessage:
+    rendered = render_text(
+        action.template, action.channel, org, customer, invoices, action.run_date
+    )
+    mobile = mobiles.get(customer.pk)
+    return OutboundMessage(
+        org=org,
+        action=action,
+        customer=customer,
+        channel=action.channel,
+        language=rendered.language,
+        from_address=org.name,
+        to_addresses=[mobile] if mobile else [],
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        message_id=make_msgid("relance", domain=domain),
+        not_before=action.scheduled_at,
+        **(
+            {"status": MessageStatus.HELD, "status_reason": AWAITING_APPROVAL}
+            if action.status == ActionStatus.APPROVAL
+            else {}
+        ),
+    )
 
 
 def _instalment(action, invoice):
@@ -251,6 +296,8 @@ def _claim(msg_id: int, now) -> bool:
 def _hold_reason(msg: OutboundMessage) -> str | None:
     """Re-check the ledger right before sending."""
     if not msg.to_addresses:
+        if msg.channel in TEXT_CHANNELS:
+            return "no mobile number for this customer"
         return "no email address for this customer"
     if msg.action_id is None or msg.action.step in NO_RECHECK_STEPS:
         return None
@@ -278,14 +325,17 @@ def send_outbox(org=None) -> dict:
     now = timezone.now()
     counts = {"sent": 0, "failed": 0, "held": 0, "retry": 0}
     counts["uncertain"] = mark_stale_uncertain(now)
-    due = list(_due(org, now).values_list("pk", flat=True).order_by("pk"))
+    due = list(_due(org, now).values_list("pk", "channel").order_by("pk"))
     if not smtp_configured():
-        counts["held"] = len(due)
-        counts["smtp"] = "not configured: messages stay in the outbox as previews"
-        return counts
+        # Texts have their own providers; emails wait, shown as previews.
+        emails = sum(1 for _, channel in due if channel not in TEXT_CHANNELS)
+        if emails:
+            counts["held"] = emails
+            counts["smtp"] = "not configured: messages stay in the outbox as previews"
+        due = [(pk, channel) for pk, channel in due if channel in TEXT_CHANNELS]
     connection = None
     try:
-        for msg_id in due:
+        for msg_id, channel in due:
             if not _claim(msg_id, now):
                 continue
             msg = OutboundMessage.objects.select_related("org", "action").get(pk=msg_id)
@@ -296,6 +346,9 @@ def send_outbox(org=None) -> dict:
                 )
                 _settle(msg, status, reason)
                 counts["held"] += 1
+                continue
+            if channel in TEXT_CHANNELS:
+                counts[_deliver_text(msg)] += 1
                 continue
             if connection is None:
                 connection = _connection()
@@ -350,6 +403,26 @@ def _deliver(connection, msg: OutboundMessage) -> str:
     gone = {a: r for a, r in refused.items() if r[0] >= 500}
     if gone:
         mark_failing(msg.org, gone, _refusal(gone))
+    return "sent"
+
+
+def _deliver_text(msg: OutboundMessage) -> str:
+    """Hand a text to its channel's provider; same outcomes as an email."""
+    try:
+        ref = provider(msg.channel).send(
+            msg.to_addresses[0], msg.body_text, msg.message_id
+        )
+    except TextRefused as exc:
+        _settle(msg, MessageStatus.FAILED, f"refused by the provider: {exc}")
+        return "failed"
+    except TextUnavailable as exc:
+        _retry(msg, f"provider unavailable: {exc}")
+        return "retry"
+    except Exception as exc:  # it may have gone: a person decides
+        _settle(msg, MessageStatus.UNCERTAIN, f"provider error while sending: {exc}")
+        return "uncertain"
+    OutboundMessage.objects.filter(pk=msg.pk).update(provider_ref=str(ref)[:100])
+    _settle(msg, MessageStatus.SENT, "")
     return "sent"
 
 

@@ -1,4 +1,5 @@
-"""French and European business identifiers, validated with python-stdnum.
+"""French and European business identifiers, validated with python-stdnum, and
+mobile numbers, with phonenumbers.
 
 Each function returns the compact form or raises ValueError with a message a
 user can act on.
@@ -6,6 +7,7 @@ user can act on.
 
 from __future__ import annotations
 
+import phonenumbers
 from stdnum import iban as _iban
 from stdnum.eu import vat as _vat
 from stdnum.exceptions import ValidationError
@@ -46,3 +48,25 @@ def siren_from_vat(value: str) -> str | None:
     if compact.startswith("FR") and len(compact) == 13:
         return compact[4:]
     return None
+
+
+# Numbers that can take a text message.
+_TEXTABLE = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+
+def validate_mobile(value: str, region: str = "FR") -> str:
+    """A mobile number in E.164 (+33612345678); national numbers are read as
+    `region`'s. A landline or an impossible number is refused: no text would
+    reach it."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"invalid mobile number {value!r}: {exc}") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"invalid mobile number {value!r}: no such number")
+    if phonenumbers.number_type(number) not in _TEXTABLE:
+        raise ValueError(f"{value!r} is not a mobile number: it cannot take texts")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

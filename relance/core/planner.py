@@ -19,7 +19,10 @@ from .calendar import BusinessCalendar, local_instant
 from .policy import (
     CONTACT_CHANNELS,
     INSTALMENT_POLICY,
+    MESSAGE_CHANNELS,
+    TEXT_CHANNELS,
     WRITTEN_CHANNELS,
+    Channel,
     Policy,
     Step,
 )
@@ -253,7 +256,11 @@ def plan(
                 why_not = "bank_data_stale"
             elif inv.open_amount < policy.min_amount:
                 why_not = "below_threshold"
-        if why_not is None and step.channel == "email" and not customer.has_email:
+        if (
+            why_not is None
+            and step.channel in MESSAGE_CHANNELS
+            and not _reachable(step.channel, customer)
+        ):
             why_not = "no_contact"
         if why_not:
             skipped.append(Skip(inv.id, step.key, why_not))
@@ -328,6 +335,15 @@ def plan(
                 )
             )
     return Plan(actions=actions, skipped=skipped)
+
+
+def _reachable(channel: str, customer: CustomerState) -> bool:
+    """Whether the customer has somewhere to receive a message by `channel`."""
+    if channel == Channel.EMAIL:
+        return customer.has_email
+    if channel in TEXT_CHANNELS:
+        return customer.has_mobile
+    return True
 
 
 def _cadence(

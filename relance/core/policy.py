@@ -13,14 +13,19 @@ from enum import StrEnum
 
 class Channel(StrEnum):
     EMAIL = "email"
+    SMS = "sms"  # a short text to the customer's mobile, through a provider
+    WHATSAPP = "whatsapp"  # the same text, through a WhatsApp provider
     PHONE = "phone"  # a call for a person to make, with a call sheet
     LETTER = "letter"  # printed or electronic registered letter
     TASK = "task"  # internal work, e.g. preparing a court file
 
 
+# Texts go to a contact's mobile number; messages go through the outbox.
+TEXT_CHANNELS = frozenset({Channel.SMS, Channel.WHATSAPP})
+MESSAGE_CHANNELS = frozenset({Channel.EMAIL, *TEXT_CHANNELS})
 # Channels that reach the customer; written ones respect the minimum gap.
-CONTACT_CHANNELS = frozenset({Channel.EMAIL, Channel.PHONE, Channel.LETTER})
-WRITTEN_CHANNELS = frozenset({Channel.EMAIL, Channel.LETTER})
+CONTACT_CHANNELS = frozenset({*MESSAGE_CHANNELS, Channel.PHONE, Channel.LETTER})
+WRITTEN_CHANNELS = frozenset({*MESSAGE_CHANNELS, Channel.LETTER})
 
 
 class Tone(StrEnum):

@@ -31,10 +31,13 @@ class PolicyError(ValueError):
 
 
 def channels(key: str) -> tuple[Channel, ...]:
-    """What a step may be sent by: a written reminder may become a call for a
-    person to make; letters, calls and tasks keep their channel."""
+    """What a step may be sent by: a written reminder may go as a text (SMS,
+    WhatsApp) or become a call for a person to make; letters, calls and tasks
+    keep their channel."""
     own = CATALOG[key].channel
-    return (own, Channel.PHONE) if own == Channel.EMAIL else (own,)
+    if own == Channel.EMAIL:
+        return (own, Channel.SMS, Channel.WHATSAPP, Channel.PHONE)
+    return (own,)
 
 
 def to_data(policy: Policy) -> dict[str, Any]:

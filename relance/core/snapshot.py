@@ -26,6 +26,7 @@ class CustomerState:
     has_email: bool
     segment: str = "good"
     segment_reason: str = ""
+    has_mobile: bool = False  # a number that takes texts (SMS, WhatsApp)
 
 
 @dataclass(frozen=True, slots=True)

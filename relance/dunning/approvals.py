@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from relance.comms.models import MessageStatus, OutboundMessage
-from relance.core.policy import Channel
+from relance.core.policy import MESSAGE_CHANNELS, Channel
 from relance.timeline.services import record
 
 from .models import Action, ActionStatus
@@ -22,7 +22,7 @@ def _waiting(action: Action) -> None:
 def approve(action: Action, *, actor: str) -> Action:
     _waiting(action)
     with transaction.atomic():
-        if action.channel == Channel.EMAIL:
+        if action.channel in MESSAGE_CHANNELS:
             OutboundMessage.objects.filter(action=action).update(
                 status=MessageStatus.QUEUED, status_reason=""
             )

@@ -16,6 +16,7 @@ from relance.core.penalties import (
 from relance.core.planner import PlannedAction, plan, send_at, thanks_due
 from relance.core.policy import (
     DEFAULT_POLICY,
+    MESSAGE_CHANNELS,
     Channel,
 )
 from relance.ledger.models import Customer, Invoice
@@ -157,7 +158,7 @@ def prepare_outbox(org: Organisation, actor: str = "system") -> None:
             org,
             list(
                 pending.filter(
-                    channel=Channel.EMAIL,
+                    channel__in=MESSAGE_CHANNELS,
                     status__in=[ActionStatus.QUEUED, ActionStatus.APPROVAL],
                 )
             ),
@@ -296,7 +297,7 @@ def prescription_warnings(org, today: date) -> list[dict]:
 def _status(planned) -> str:
     if planned.needs_approval:
         return ActionStatus.APPROVAL
-    if planned.step.channel == Channel.EMAIL:
+    if planned.step.channel in MESSAGE_CHANNELS:
         return ActionStatus.QUEUED
     return ActionStatus.TODO
 

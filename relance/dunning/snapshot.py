@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.db.models import F, Q, Sum
 
-from relance.core.policy import CONTACT_CHANNELS, Policy
+from relance.core.policy import CONTACT_CHANNELS, TEXT_CHANNELS, Policy
 from relance.core.scoring import WINDOW_DAYS, PastInvoice, score
 from relance.core.snapshot import (
     CustomerState,
@@ -64,7 +64,13 @@ def load(org, policies: dict[str, Policy], today: date) -> Snapshot:
     plan_holds, instalments = _plans(org)
     return Snapshot(
         invoices=invoices,
-        customers=_customers(org, today),
+        customers=_customers(
+            org,
+            today,
+            texts=any(
+                s.channel in TEXT_CHANNELS for p in policies.values() for s in p.steps
+            ),
+        ),
         history=_history(org, today, policies),
         holds=_holds(org) + plan_holds,
         bank_data_stale=_bank_data_stale(org, today),
@@ -96,11 +102,18 @@ def _plans(org) -> tuple[list[Hold], list[InstalmentState]]:
     return holds, instalments
 
 
-def _customers(org, today: date) -> dict[int, CustomerState]:
+def _customers(org, today: date, texts: bool) -> dict[int, CustomerState]:
+    """`texts`: some policy sends SMS or WhatsApp, so mobile numbers matter."""
+    reminded = Contact.objects.filter(org=org, role__in=REMINDER_ROLES)
     with_email = set(
-        Contact.objects.filter(org=org, role__in=REMINDER_ROLES, email_failing="")
+        reminded.filter(email_failing="")
         .exclude(email="")
         .values_list("customer_id", flat=True)
+    )
+    with_mobile = (
+        set(reminded.exclude(mobile="").values_list("customer_id", flat=True))
+        if texts
+        else set()
     )
     past = defaultdict(list)
     for cid, due, paid_on in Invoice.objects.filter(
@@ -112,7 +125,9 @@ def _customers(org, today: date) -> dict[int, CustomerState]:
         "id", "ref", "key_account"
     ):
         s = score(past.get(cid, ()), today, key_account=key)
-        out[cid] = CustomerState(cid, ref, cid in with_email, s.segment, s.reason)
+        out[cid] = CustomerState(
+            cid, ref, cid in with_email, s.segment, s.reason, cid in with_mobile
+        )
     return out
 
 

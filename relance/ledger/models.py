@@ -59,6 +59,9 @@ class Contact(models.Model):
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # A number that takes texts (SMS, WhatsApp), checked and kept in E.164
+    # (+33612345678) by ledger.contacts; `phone` is for calls, as written.
+    mobile = models.CharField(max_length=20, blank=True, default="", db_default="")
     role = models.CharField(
         max_length=20, choices=ContactRole.choices, default=ContactRole.BILLING
     )

@@ -12,9 +12,12 @@ from hypothesis import strategies as st
 from relance.core.calendar import BusinessCalendar
 from relance.core.planner import plan
 from relance.core.policy import (
+    CONTACT_CHANNELS,
     DEFAULT_POLICY,
     POLICIES,
+    TEXT_CHANNELS,
     WRITTEN_CHANNELS,
+    Channel,
 )
 from relance.core.snapshot import CustomerState, Hold, HoldKind, InvoiceState, StepDone
 
@@ -22,6 +25,15 @@ CAL = BusinessCalendar("FR")
 TZ = "Europe/Paris"
 DUE = date(2026, 10, 1)
 ALL = {"default": DEFAULT_POLICY, **POLICIES}
+TEXTED = {"reminder_1": Channel.SMS, "reminder_2": Channel.WHATSAPP}
+# The same policies with the first reminder by SMS and the second by WhatsApp.
+TEXTING = {
+    name: replace(
+        p,
+        steps=tuple(replace(s, channel=TEXTED.get(s.key, s.channel)) for s in p.steps),
+    )
+    for name, p in ALL.items()
+}
 
 
 def inv(id_, due=DUE, open_="100.00", customer=1):
@@ -183,14 +195,20 @@ ledgers = st.lists(
     st.lists(st.integers(0, 140), min_size=1, max_size=60),
     st.sampled_from(["good", "chronic", "key_account"]),
     st.sets(st.integers(0, 140), max_size=10),
+    st.booleans(),
 )
-def test_property_whatever_the_calendar(ledger, runs, segment, stale_days):
+def test_property_whatever_the_calendar(ledger, runs, segment, stale_days, texting):
     """Running every day, after gaps, or twice a day: no step twice, nothing for a
     paid or held invoice, one contact per customer per day, written contacts
     spaced unless a promise broke."""
     start = date(2026, 1, 5)
-    custs = customers(segment)
-    policy = ALL[segment]
+    # Only odd customers have a mobile number: texts must never go to the others.
+    custs = {
+        c: replace(state, has_mobile=c % 2 == 1)
+        for c, state in customers(segment).items()
+    }
+    policies = TEXTING if texting else ALL
+    policy = policies[segment]
     history: list[StepDone] = []
     contacts_per_day = Counter()
     written = defaultdict(list)
@@ -217,7 +235,7 @@ def test_property_whatever_the_calendar(ledger, runs, segment, stale_days):
                 )
             )
         result = plan(
-            ALL,
+            policies,
             invoices,
             custs,
             history,
@@ -250,7 +268,9 @@ def test_property_whatever_the_calendar(ledger, runs, segment, stale_days):
                         action.step.channel,
                     )
                 )
-            if action.step.channel in ("email", "phone", "letter"):
+            if action.step.channel in TEXT_CHANNELS:
+                assert custs[action.customer_id].has_mobile, "texted without a mobile"
+            if action.step.channel in CONTACT_CHANNELS:
                 contacts_per_day[(action.customer_id, today)] += 1
             if (
                 action.step.channel in WRITTEN_CHANNELS

@@ -88,6 +88,11 @@ def test_order_prerequisites_and_at_least_one_step():
 
 
 def test_only_written_reminders_may_change_channel():
-    assert channels("reminder_1") == (Channel.EMAIL, Channel.PHONE)
+    assert channels("reminder_1") == (
+        Channel.EMAIL,
+        Channel.SMS,
+        Channel.WHATSAPP,
+        Channel.PHONE,
+    )
     assert channels("formal_notice") == (Channel.LETTER,)
     assert channels("call") == (Channel.PHONE,)

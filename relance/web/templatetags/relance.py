@@ -67,6 +67,8 @@ TONE_LABELS = {
 }
 CHANNEL_LABELS = {
     "email": _("Email"),
+    "sms": _("SMS"),
+    "whatsapp": _("WhatsApp"),
     "phone": _("Phone call"),
     "letter": _("Letter"),
     "task": _("Task"),
