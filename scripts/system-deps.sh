@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs (PostgreSQL, Chromium,
-# poppler-utils, Dovecot, SpamAssassin), only when missing.
+# poppler-utils, Postfix, Dovecot, SpamAssassin), only when missing.
 set -euo pipefail
 
 missing=()
@@ -13,6 +13,9 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 # openssl makes the certificate of the SMTP TLS tests and the DKIM test key.
 command -v openssl >/dev/null || missing+=(openssl)
+# Postfix receives the reminders in the mail tests (each test run starts its own
+# instance on loopback; the system one is left unconfigured and never started).
+[ -x /usr/sbin/postfix ] && [ -x /usr/lib/postfix/sbin/virtual ] || missing+=(postfix)
 # Dovecot serves the customers' replies over IMAP in the inbox tests.
 [ -x /usr/sbin/dovecot ] && [ -e /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 # SpamAssassin scores every default message in the deliverability test.
@@ -27,5 +30,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "Installing system packages: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+if command -v debconf-set-selections >/dev/null; then
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

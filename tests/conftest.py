@@ -175,6 +175,35 @@ def smtp(settings):
         yield recorder
 
 
+@pytest.fixture(scope="session")
+def postfix_server():
+    """One Postfix for the whole run (starting one takes seconds), in a folder
+    its own users can reach (pytest's are private to root)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from tests.mailservers import postfix
+
+    root = Path(tempfile.mkdtemp(prefix="relance-postfix-"))
+    try:
+        with postfix(root) as (port, maildir):
+            yield port, maildir
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def mta(settings, postfix_server):
+    """Postfix receives what relance sends; yields the Maildir it files into."""
+    port, maildir = postfix_server
+    maildir.clear()
+    settings.RELANCE_SMTP_HOST = "127.0.0.1"
+    settings.RELANCE_SMTP_PORT = port
+    settings.RELANCE_SMTP_TLS = "none"
+    yield maildir
+
+
 @pytest.fixture
 def imap(acme):
     """Dovecot on loopback with the organisation's reply mailbox configured;
