@@ -83,14 +83,15 @@ def plan_context(schedule: list[tuple[int, date, Decimal]], currency, lang) -> d
 
 
 def _queue(org, customer, name, invoices, today, extra) -> OutboundMessage | None:
-    to = list(
+    contacts = list(
         Contact.objects.filter(
             customer=customer, role__in=REMINDER_ROLES, email_failing=""
         )
         .exclude(email="")
-        .values_list("email", flat=True)
+        .order_by("role", "id")
+        .values("email", "name")
     )
-    if not to:
+    if not contacts:
         return None
     invoices = sorted(invoices, key=lambda i: i.due_date)
     rendered = render_step(
@@ -101,6 +102,7 @@ def _queue(org, customer, name, invoices, today, extra) -> OutboundMessage | Non
         today,
         wording=custom_templates(org),
         extra=extra,
+        contact=contacts[0],
     )
     return OutboundMessage.objects.create(
         org=org,
@@ -108,7 +110,7 @@ def _queue(org, customer, name, invoices, today, extra) -> OutboundMessage | Non
         language=rendered.language,
         from_address=sender(org),
         reply_to=org.sender_email,
-        to_addresses=to,
+        to_addresses=[c["email"] for c in contacts],
         subject=rendered.subject,
         body_text=rendered.body_text,
         message_id=make_msgid("relance", domain=sender_domain(org)),

@@ -44,6 +44,7 @@ def render_step(
     instalment=None,
     wording: dict | None = None,
     extra: dict | None = None,
+    contact: dict | None = None,
 ) -> Rendered:
     """The message of `step`, in the organisation's own wording when `wording`
     (wording.custom_templates) has one for it, else in relance's. `extra` adds
@@ -51,6 +52,8 @@ def render_step(
     lang = supported(lang or customer.language)
     context = step_context(step, org, customer, invoices, today, lang, instalment)
     context.update(extra or {})
+    if contact:
+        context["contact"] = contact
     own = (wording or {}).get((step, lang))
     if own:
         return render_wording(own[0], own[1], lang, context)
@@ -100,6 +103,8 @@ def step_context(step, org, customer, invoices, today, lang, instalment=None) ->
         "b2b": customer.kind == "b2b",
         "signature": signature(org),
         "portal_url": portal_url(customer, today) if customer.pk else "",
+        # The person written to, when the caller knows (name may be empty).
+        "contact": {"name": "", "email": ""},
     }
     if instalment is not None:
         inst, open_amount, count = instalment

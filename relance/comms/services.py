@@ -54,14 +54,17 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
         {a.customer_id for a in actions}
     )
     emails = defaultdict(list)
-    for cid, email in (
+    first_contact = {}
+    for cid, email, name in (
         Contact.objects.filter(
             customer_id__in=list(customers), role__in=REMINDER_ROLES, email_failing=""
         )
         .exclude(email="")
-        .values_list("customer_id", "email")
+        .order_by("role", "id")
+        .values_list("customer_id", "email", "name")
     ):
         emails[cid].append(email)
+        first_contact.setdefault(cid, {"name": name, "email": email})
     mobiles = _mobiles({a.customer_id for a in actions if a.channel in TEXT_CHANNELS})
     domain = sender_domain(org)
     owners = _owner_emails(customers.values())
@@ -84,6 +87,7 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
             action.run_date,
             instalment=_instalment(action, invs[0]) if action.instalment else None,
             wording=wording,
+            contact=first_contact.get(customer.pk),
         )
         messages.append(
             OutboundMessage(

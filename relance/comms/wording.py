@@ -115,6 +115,7 @@ def preview(org, name: str, lang: str, subject: str, body: str, today: date):
             else None,
             wording={(name, lang): (subject, body)},
             extra=_sample_extra(name, invoices[0], lang, today),
+            contact=_sample_contact(customer),
         )
     except TemplateSyntaxError as exc:  # an include of a partial that is not there
         raise WordingError("body", str(exc)) from None
@@ -155,6 +156,13 @@ def _sample_instalment(invoice):
         invoice.open_amount.amount,
         3,
     )
+
+
+def _sample_contact(customer) -> dict:
+    contact = customer.contacts.order_by("role", "id").first() if customer.pk else None
+    if contact is None:
+        return {"name": "Claire Martin", "email": "compta@exemple.fr"}
+    return {"name": contact.name, "email": contact.email}
 
 
 def _sample_extra(name: str, invoice, lang: str, today: date) -> dict:

@@ -252,3 +252,22 @@ def test_editable_with_a_live_preview(client, acme, members, late, today):
     )
     assert rendered.subject == "Plan F-7"
     assert rendered.body_text.startswith("1:€750.00 2:€750.00")
+
+
+def test_an_edited_template_greets_the_contact_by_name(acme, late, today, smtp):
+    from relance.comms.wording import save_wording
+    from relance.dunning.services import run_dunning
+    from relance.ledger.models import Contact
+
+    Contact.objects.filter(customer=late.customer).update(name="Claire Dubois")
+    save_wording(
+        acme,
+        "reminder_1",
+        "fr",
+        "Rappel {{ numbers }}",
+        "Bonjour {{ contact.name }},\n{% include 'comms/email/fr/_lines.txt' %}",
+        actor="alice",
+    )
+    run_dunning(acme, late.due_date + timedelta(days=1))
+    msg = OutboundMessage.objects.get(subject="Rappel F-7")
+    assert msg.body_text.startswith("Bonjour Claire Dubois,")
