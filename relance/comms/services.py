@@ -104,14 +104,17 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
                 message_id=make_msgid("relance", domain=domain),
                 attachments=attachments_for(action.step, invs),
                 not_before=action.scheduled_at,
-                **(
-                    {"status": MessageStatus.HELD, "status_reason": AWAITING_APPROVAL}
-                    if action.status == ActionStatus.APPROVAL
-                    else {}
-                ),
+                **_approval_hold(action),
             )
         )
     return OutboundMessage.objects.bulk_create(messages, batch_size=1000)
+
+
+def _approval_hold(action) -> dict:
+    """A message waiting for a person's approval is kept, not sent."""
+    if action.status == ActionStatus.APPROVAL:
+        return {"status": MessageStatus.HELD, "status_reason": AWAITING_APPROVAL}
+    return {}
 
 
 def _mobiles(customer_ids: set[int]) -> dict[int, str]:
@@ -144,11 +147,7 @@ def _text(org, action, customer, invoices, mobiles, domain) -> OutboundMessage:
         body_text=rendered.body_text,
         message_id=make_msgid("relance", domain=domain),
         not_before=action.scheduled_at,
-        **(
-            {"status": MessageStatus.HELD, "status_reason": AWAITING_APPROVAL}
-            if action.status == ActionStatus.APPROVAL
-            else {}
-        ),
+        **_approval_hold(action),
     )
 
 
