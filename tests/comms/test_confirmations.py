@@ -39,6 +39,25 @@ def late(acme, today):
     return make_invoice(acme, "F-7", today - timedelta(days=15), total="1500.00")
 
 
+def call_about(invoice, today):
+    """A call to make about `invoice`, as a run plans one."""
+    action = Action.objects.create(
+        org=invoice.org,
+        customer=invoice.customer,
+        step="call",
+        channel="phone",
+        tone="neutral",
+        template="call",
+        run_date=today,
+        scheduled_at=invoice.created_at,
+        status="todo",
+    )
+    ActionInvoice.objects.create(
+        action=action, invoice=invoice, step="call", run_date=today
+    )
+    return action
+
+
 def confirmations():
     return list(OutboundMessage.objects.filter(channel="email", action=None))
 
@@ -48,20 +67,7 @@ def test_promise_by_phone_is_confirmed_in_the_customers_language(
 ):
     late.customer.language = "en"
     late.customer.save()
-    action = Action.objects.create(
-        org=acme,
-        customer=late.customer,
-        step="call",
-        channel="phone",
-        tone="neutral",
-        template="call",
-        run_date=today,
-        scheduled_at=late.created_at,
-        status="todo",
-    )
-    ActionInvoice.objects.create(
-        action=action, invoice=late, step="call", run_date=today
-    )
+    action = call_about(late, today)
     day = today + timedelta(days=8)
     record_call(action, "promise", actor="alice", promised_on=day, amount=1500)
     (msg,) = confirmations()
@@ -78,20 +84,7 @@ def test_promise_by_phone_is_confirmed_in_the_customers_language(
 
 
 def test_a_call_recorded_without_confirmation_sends_nothing(acme, late, today):
-    action = Action.objects.create(
-        org=acme,
-        customer=late.customer,
-        step="call",
-        channel="phone",
-        tone="neutral",
-        template="call",
-        run_date=today,
-        scheduled_at=late.created_at,
-        status="todo",
-    )
-    ActionInvoice.objects.create(
-        action=action, invoice=late, step="call", run_date=today
-    )
+    action = call_about(late, today)
     record_call(
         action,
         "promise",
