@@ -1,11 +1,14 @@
-"""Plain INSERTs for the large writes (imports, the daily run, the timeline): the
-ORM builds and prepares an object per row, which costs more than the write
-itself at a million rows. Values are what the driver takes as they are (str,
-int, bool, Decimal, date, None) or were prepared with `prepared`."""
+"""Plain INSERTs for the large writes (imports, the daily run, the timeline), and
+plain reads for the large loads: the ORM builds and prepares an object per row
+(or converts every value), which costs more than the database work itself at a
+million rows. Values written are what the driver takes as they are (str, int,
+bool, Decimal, date, None) or were prepared with `prepared`; amounts read come
+through `amount`, which gives Decimal on every database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Context, Decimal
 from itertools import islice
 from typing import Any
 
@@ -83,3 +86,33 @@ def ids_after(model: type[models.Model], after: int, key: str, **filters) -> dic
         .values_list(key, "pk")
         .iterator(chunk_size=CHUNK)
     )
+
+
+def rows(queryset) -> Iterator[tuple]:
+    """The rows of a `values_list` queryset as the driver returns them, without
+    Django's converters (dates already come as dates: Django registers the
+    driver's own); read amounts with `amount()`."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK):
+            yield from chunk
+
+
+_CENTS = Decimal("0.01")
+_FLOAT = Context(prec=15).create_decimal_from_float  # as Django reads SQLite
+
+
+def amount() -> Callable[[Any], Decimal]:
+    """Reads a money column (2 places) as Decimal: SQLite stores it with numeric
+    affinity (an int, or a float that Django also reads through 15 digits),
+    PostgreSQL gives Decimal."""
+    if connection.vendor != "sqlite":
+        return lambda value: value
+
+    def read(value):
+        if isinstance(value, int):
+            return Decimal(value).quantize(_CENTS)
+        return _FLOAT(value).quantize(_CENTS)
+
+    return read

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from .calendar import BusinessCalendar, local_instant
 from .policy import (
@@ -56,8 +57,7 @@ class PlannedAction:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Skip:
+class Skip(NamedTuple):  # a run may hold back hundreds of thousands
     invoice_id: int
     step_key: str
     reason: str
@@ -86,13 +86,21 @@ def next_step(
         first = policy.steps[0] if policy.steps else None
         if first is None or first.offset_days > days_late:
             return None
-    done_idx = [i for k in done if (i := policy.index(k)) is not None]
-    last_idx = max(done_idx, default=-1)
-    last = policy.steps[last_idx] if last_idx >= 0 else None
-    reminded = any(policy.steps[i].offset_days > 0 for i in done_idx)
+    steps = policy.steps
+    last_idx, reminded = -1, False
+    for key in done:
+        i = policy.index(key)
+        if i is not None:
+            last_idx = max(last_idx, i)
+            reminded = reminded or steps[i].offset_days > 0
+    # Steps are in offset order: when the next one is not due, none is (the
+    # usual case on a daily run).
+    if last_idx + 1 >= len(steps) or steps[last_idx + 1].offset_days > days_late:
+        return None
+    last = steps[last_idx] if last_idx >= 0 else None
     chosen = None
-    for idx in range(last_idx + 1, len(policy.steps)):
-        step = policy.steps[idx]
+    for idx in range(last_idx + 1, len(steps)):
+        step = steps[idx]
         if step.offset_days > days_late:
             break
         if step.offset_days <= 0 < days_late:
@@ -190,6 +198,9 @@ def plan(
             contacted_today.add(h.customer_id)
     on_invoice, on_customer, broken = _active_holds(holds, today)
     default = policies["default"]
+    # The first step of an invoice never chased depends only on its policy and
+    # due date: most invoices of a large ledger share a few hundred of those.
+    first_steps: dict[tuple[int, date], Step | None] = {}
 
     groups: dict[tuple[int, str], list[InvoiceState]] = defaultdict(list)
     steps: dict[tuple[int, str], Step] = {}
@@ -236,11 +247,16 @@ def plan(
     policy_of = {cid: policies.get(c.segment, default) for cid, c in customers.items()}
     no_steps: dict[str, date] = {}
     for inv in invoices:
-        customer = customers[inv.customer_id]
         policy = policy_of[inv.customer_id]
         inv_done = done.get(inv.id, no_steps)
         if inv.open_amount <= 0:
             step = _thank_you_due(policy, inv, inv_done, today)
+        elif inv_done is no_steps:
+            memo = (id(policy), inv.due_date)
+            if memo in first_steps:
+                step = first_steps[memo]
+            else:
+                step = first_steps[memo] = next_step(policy, inv, no_steps, today)
         else:
             step = next_step(
                 policy, inv, inv_done, today, keep_pace=inv.id not in broken
@@ -259,7 +275,7 @@ def plan(
         if (
             why_not is None
             and step.channel in MESSAGE_CHANNELS
-            and not _reachable(step.channel, customer)
+            and not _reachable(step.channel, customers[inv.customer_id])
         ):
             why_not = "no_contact"
         if why_not:
@@ -275,6 +291,13 @@ def plan(
                     "; promise to pay broken" if inv.id in broken else ""
                 )
         groups[key].append(inv)
+
+    sent_at: dict[int, datetime] = {}  # by step: one computation each
+
+    def when(step: Step) -> datetime:
+        if id(step) not in sent_at:
+            sent_at[id(step)] = send_at(step, today, calendar, tz)
+        return sent_at[id(step)]
 
     by_customer: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for key in groups:
@@ -306,7 +329,7 @@ def plan(
                         customer_id=customer_id,
                         step=step,
                         invoice_ids=(groups[key][0].id,),
-                        scheduled_at=send_at(step, today, calendar, tz),
+                        scheduled_at=when(step),
                         reason=reasons[key],
                         segment=customer.segment,
                         policy=INSTALMENT_POLICY.name,
@@ -327,7 +350,7 @@ def plan(
                     customer_id=customer_id,
                     step=step,
                     invoice_ids=tuple(i.id for i in invs),
-                    scheduled_at=send_at(step, today, calendar, tz),
+                    scheduled_at=when(step),
                     reason=f"{reasons[key]}; {why_policy}",
                     segment=customer.segment,
                     policy=policy.name,
@@ -366,7 +389,9 @@ def _cadence(
         if step.channel not in CONTACT_CHANNELS:
             kept.append(key)
             continue
-        waived = any(i.id in broken for i in groups[key]) or step is policy.thank_you
+        waived = step is policy.thank_you or (
+            bool(broken) and any(i.id in broken for i in groups[key])
+        )
         since = last_written.get(customer_id)
         if (
             step.channel in WRITTEN_CHANNELS

@@ -13,7 +13,10 @@ class ActionStatus(models.TextChoices):
 class Action(models.Model):
     """One step of the policy for one customer on one day, grouping its invoices."""
 
-    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    # No index of its own: the (org, run_date) index serves lookups by org.
+    org = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, db_index=False
+    )
     customer = models.ForeignKey("ledger.Customer", on_delete=models.CASCADE)
     step = models.CharField(max_length=32)
     channel = models.CharField(max_length=16)
@@ -46,7 +49,11 @@ class ActionInvoice(models.Model):
     invoice impossible to plan twice, whatever runs concurrently."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE)
-    invoice = models.ForeignKey("ledger.Invoice", on_delete=models.CASCADE)
+    # Looked up through the (invoice, step) unique index: a second index on the
+    # invoice alone would only slow down the run's largest write.
+    invoice = models.ForeignKey(
+        "ledger.Invoice", on_delete=models.CASCADE, db_index=False
+    )
     step = models.CharField(max_length=32)
     run_date = models.DateField()
 

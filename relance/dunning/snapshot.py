@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.db.models import F, Q, Sum
 
+from relance import bulk
 from relance.core.policy import CONTACT_CHANNELS, TEXT_CHANNELS, Policy
 from relance.core.scoring import WINDOW_DAYS, PastInvoice, score
 from relance.core.snapshot import (
@@ -49,17 +50,29 @@ def load(org, policies: dict[str, Policy], today: date) -> Snapshot:
     earliest = min(s.offset_days for p in policies.values() for s in p.steps)
     thanks = max(p.thank_you_within_days for p in policies.values())
     base = Invoice.objects.filter(org=org)
-    rows = [
-        *base.filter(
-            amount_paid__lt=F("total"), due_date__lte=today - timedelta(days=earliest)
-        ).values_list(*INVOICE_FIELDS),
-        *base.filter(
-            paid_on__gte=today - timedelta(days=thanks), paid_on__lte=today
-        ).values_list(*INVOICE_FIELDS),
-    ]
+    amount = bulk.amount()
     invoices = [
-        InvoiceState(i, n, c, d, total - paid, cur, paid_on)
-        for i, n, c, d, total, paid, cur, paid_on in rows
+        InvoiceState(
+            i,
+            n,
+            c,
+            d,
+            amount(total) - amount(paid) if paid else amount(total),
+            cur,
+            paid_on,
+        )
+        for qs in (
+            base.filter(
+                amount_paid__lt=F("total"),
+                due_date__lte=today - timedelta(days=earliest),
+            ),
+            base.filter(
+                paid_on__gte=today - timedelta(days=thanks), paid_on__lte=today
+            ),
+        )
+        for i, n, c, d, total, paid, cur, paid_on in bulk.rows(
+            qs.values_list(*INVOICE_FIELDS)
+        )
     ]
     plan_holds, instalments = _plans(org)
     return Snapshot(
@@ -116,9 +129,13 @@ def _customers(org, today: date, texts: bool) -> dict[int, CustomerState]:
         else set()
     )
     past = defaultdict(list)
-    for cid, due, paid_on in Invoice.objects.filter(
-        org=org, due_date__gte=today - timedelta(days=WINDOW_DAYS), due_date__lt=today
-    ).values_list("customer_id", "due_date", "paid_on"):
+    for cid, due, paid_on in bulk.rows(
+        Invoice.objects.filter(
+            org=org,
+            due_date__gte=today - timedelta(days=WINDOW_DAYS),
+            due_date__lt=today,
+        ).values_list("customer_id", "due_date", "paid_on")
+    ):
         past[cid].append(PastInvoice(due, paid_on))
     out = {}
     for cid, ref, key in Customer.objects.filter(org=org).values_list(
