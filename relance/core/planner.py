@@ -337,13 +337,13 @@ def plan(
                     )
                 )
                 continue
-            step, invs = (
-                steps[key],
-                sorted(groups[key], key=lambda i: (i.due_date, i.number)),
-            )
-            total = sum((i.open_amount for i in invs), Decimal("0"))
+            step, invs = steps[key], groups[key]
+            if len(invs) > 1:
+                invs = sorted(invs, key=lambda i: (i.due_date, i.number))
             approval = step.requires_approval or (
-                policy.approval_amount is not None and total >= policy.approval_amount
+                policy.approval_amount is not None
+                and sum((i.open_amount for i in invs), Decimal("0"))
+                >= policy.approval_amount
             )
             actions.append(
                 PlannedAction(

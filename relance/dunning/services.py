@@ -220,7 +220,9 @@ def record_day(org: Organisation, today: date, *, dry_run: bool, actor: str) -> 
         "dry_run": dry_run,
         "bank_data_stale": snap.bank_data_stale,
         "warnings": prescription_warnings(org, today)
-        + defect_warnings(org, [i for a in result.actions for i in a.invoice_ids]),
+        + defect_warnings(
+            snap, [i for a in result.actions for i in a.invoice_ids], numbers
+        ),
         "actions": [
             {
                 "customer": customers[a.customer_id].ref,
@@ -244,25 +246,25 @@ def record_day(org: Organisation, today: date, *, dry_run: bool, actor: str) -> 
     }
 
 
-def defect_warnings(org, invoice_ids: list[int]) -> list[dict]:
-    """Invoices chased today whose defects weaken the claim (see core.compliance)."""
-    chased = set(invoice_ids)
-    rows = [
-        (number, ref, defects)
-        for pk, number, ref, defects in Invoice.objects.filter(org=org)
-        .exclude(defects=[])
-        .values_list("pk", "number", "customer__ref", "defects")
-        if pk in chased
-    ]
+def defect_warnings(snap, invoice_ids, numbers) -> list[dict]:
+    """Invoices chased today whose defects weaken the claim (see core.compliance),
+    from the snapshot: no second pass over the ledger."""
+    invoice_customer = {
+        i.id: i.customer_id for i in snap.invoices if i.id in snap.defects
+    }
+    rows = sorted(
+        (numbers[i], snap.customers[invoice_customer[i]].ref, snap.defects[i])
+        for i in set(invoice_ids)
+        if i in snap.defects
+    )
     return [
         {
             "invoice": number,
             "customer": ref,
             "reason": "invoice_defect",
-            "defects": [d["code"] for d in defects],
+            "defects": codes,
         }
-        for number, ref, defects in sorted(rows)
-        if defects
+        for number, ref, codes in rows
     ]
 
 

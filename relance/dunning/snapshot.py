@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,6 +34,7 @@ INVOICE_FIELDS = (
     "amount_paid",
     "currency",
     "paid_on",
+    "defects",
 )
 
 
@@ -44,42 +46,19 @@ class Snapshot:
     holds: list[Hold]
     bank_data_stale: bool
     instalments: list[InstalmentState]
+    # Codes of the defects of invoices in play that have any (core.compliance).
+    defects: dict[int, list[str]]
 
 
 def load(org, policies: dict[str, Policy], today: date) -> Snapshot:
-    earliest = min(s.offset_days for p in policies.values() for s in p.steps)
-    thanks = max(p.thank_you_within_days for p in policies.values())
-    base = Invoice.objects.filter(org=org)
-    amount = bulk.amount()
-    invoices = [
-        InvoiceState(
-            i,
-            n,
-            c,
-            d,
-            amount(total) - amount(paid) if paid else amount(total),
-            cur,
-            paid_on,
-        )
-        for qs in (
-            base.filter(
-                amount_paid__lt=F("total"),
-                due_date__lte=today - timedelta(days=earliest),
-            ),
-            base.filter(
-                paid_on__gte=today - timedelta(days=thanks), paid_on__lte=today
-            ),
-        )
-        for i, n, c, d, total, paid, cur, paid_on in bulk.rows(
-            qs.values_list(*INVOICE_FIELDS)
-        )
-    ]
+    invoices, past, defects = _invoices(org, policies, today)
     plan_holds, instalments = _plans(org)
     return Snapshot(
         invoices=invoices,
         customers=_customers(
             org,
             today,
+            past,
             texts=any(
                 s.channel in TEXT_CHANNELS for p in policies.values() for s in p.steps
             ),
@@ -88,7 +67,43 @@ def load(org, policies: dict[str, Policy], today: date) -> Snapshot:
         holds=_holds(org) + plan_holds,
         bank_data_stale=_bank_data_stale(org, today),
         instalments=instalments,
+        defects=defects,
     )
+
+
+def _invoices(org, policies: dict[str, Policy], today: date):
+    """The invoices in play (open and due soon enough for a first step, or paid
+    recently enough to be thanked), and each customer's invoices due in the last
+    year for the payment-behaviour score: one pass over the ledger for both."""
+    latest_due = today - timedelta(
+        days=min(s.offset_days for p in policies.values() for s in p.steps)
+    )
+    thanks_from = today - timedelta(
+        days=max(p.thank_you_within_days for p in policies.values())
+    )
+    since = today - timedelta(days=WINDOW_DAYS)
+    rows = Invoice.objects.filter(org=org).filter(
+        Q(amount_paid__lt=F("total"), due_date__lte=latest_due)
+        | Q(paid_on__gte=thanks_from, paid_on__lte=today)
+        | Q(due_date__gte=since, due_date__lt=today)
+    )
+    amount = bulk.amount()
+    invoices: list[InvoiceState] = []
+    past: dict[int, list[PastInvoice]] = defaultdict(list)
+    defects: dict[int, list[str]] = {}
+    for i, n, c, due, total, paid, cur, paid_on, flaws in bulk.rows(
+        rows.values_list(*INVOICE_FIELDS)
+    ):
+        if since <= due < today:
+            past[c].append(PastInvoice(due, paid_on))
+        open_amount = amount(total) - amount(paid) if paid else amount(total)
+        if (open_amount > 0 and due <= latest_due) or (
+            paid_on is not None and thanks_from <= paid_on <= today
+        ):
+            invoices.append(InvoiceState(i, n, c, due, open_amount, cur, paid_on))
+            if flaws != "[]":  # JSON text, as the driver gives it
+                defects[i] = [d["code"] for d in json.loads(flaws)]
+    return invoices, past, defects
 
 
 def _plans(org) -> tuple[list[Hold], list[InstalmentState]]:
@@ -115,8 +130,9 @@ def _plans(org) -> tuple[list[Hold], list[InstalmentState]]:
     return holds, instalments
 
 
-def _customers(org, today: date, texts: bool) -> dict[int, CustomerState]:
-    """`texts`: some policy sends SMS or WhatsApp, so mobile numbers matter."""
+def _customers(org, today: date, past, texts: bool) -> dict[int, CustomerState]:
+    """`past`: each customer's invoices of the last year (see _invoices);
+    `texts`: some policy sends SMS or WhatsApp, so mobile numbers matter."""
     reminded = Contact.objects.filter(org=org, role__in=REMINDER_ROLES)
     with_email = set(
         reminded.filter(email_failing="")
@@ -128,15 +144,6 @@ def _customers(org, today: date, texts: bool) -> dict[int, CustomerState]:
         if texts
         else set()
     )
-    past = defaultdict(list)
-    for cid, due, paid_on in bulk.rows(
-        Invoice.objects.filter(
-            org=org,
-            due_date__gte=today - timedelta(days=WINDOW_DAYS),
-            due_date__lt=today,
-        ).values_list("customer_id", "due_date", "paid_on")
-    ):
-        past[cid].append(PastInvoice(due, paid_on))
     out = {}
     for cid, ref, key in Customer.objects.filter(org=org).values_list(
         "id", "ref", "key_account"
