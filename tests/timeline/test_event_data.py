@@ -88,3 +88,13 @@ def test_events_of_every_shape_verify_after_storage(acme):
     assert verify(acme).ok
     stored = Event.objects.get(org=acme, kind="flat").data
     assert stored == {"total": "12.50", "due": "2026-01-31"}
+
+
+def test_an_action_event_is_written_directly_as_canonical_json_would():
+    data = {
+        "action": 7,
+        "invoices": ["F-1", 'F "2"', "Fé\\3"],
+        "needs_approval": False,
+        "reason": "12 days past due",
+    }
+    assert stored_text(data) == chain.canonical(data).decode()
