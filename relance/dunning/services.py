@@ -237,7 +237,7 @@ def record_day(org: Organisation, today: date, *, dry_run: bool, actor: str) -> 
                 "segment": a.segment,
                 "policy": a.policy,
                 "needs_approval": a.needs_approval,
-                "invoices": [numbers[i] for i in a.invoice_ids],
+                "invoices": list(map(numbers.__getitem__, a.invoice_ids)),
                 **({"instalment": a.instalment} if a.instalment else {}),
                 "scheduled_at": a.scheduled_at.isoformat(),
                 "reason": a.reason,
@@ -254,6 +254,8 @@ def record_day(org: Organisation, today: date, *, dry_run: bool, actor: str) -> 
 def defect_warnings(snap, invoice_ids, numbers) -> list[dict]:
     """Invoices chased today whose defects weaken the claim (see core.compliance),
     from the snapshot: no second pass over the ledger."""
+    if not snap.defects:
+        return []
     invoice_customer = {
         i.id: i.customer_id for i in snap.invoices if i.id in snap.defects
     }
@@ -381,7 +383,7 @@ def _write(org, today, planned, numbers, actor, run: bool = True) -> list[int]:
                 "action": pk,
                 "step": p.step.key,
                 "channel": p.step.channel,
-                "invoices": [numbers[i] for i in p.invoice_ids],
+                "invoices": list(map(numbers.__getitem__, p.invoice_ids)),
                 "scheduled_at": p.scheduled_at.isoformat(),
                 "reason": p.reason,
                 "segment": p.segment,

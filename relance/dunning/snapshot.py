@@ -175,13 +175,15 @@ def _history(org, today: date, policies: dict[str, Policy]) -> list[StepDone]:
             channel,
             channel in CONTACT_CHANNELS and status != ActionStatus.CANCELLED,
         )
-        for inv, step, on, cid, channel, status in links.values_list(
-            "invoice_id",
-            "step",
-            "run_date",
-            "action__customer_id",
-            "action__channel",
-            "action__status",
+        for inv, step, on, cid, channel, status in bulk.rows(
+            links.values_list(
+                "invoice_id",
+                "step",
+                "run_date",
+                "action__customer_id",
+                "action__channel",
+                "action__status",
+            )
         )
     ]
 
