@@ -12,6 +12,7 @@ asserted here; correctness lives in tests/.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -97,6 +98,7 @@ def timed_run() -> dict:
     """Runs in the child process: load + plan alone, then the run (load, plan,
     write the actions), then the rendering of their messages."""
     from relance.core.calendar import BusinessCalendar
+    from relance.core.gc_pause import paused_gc
     from relance.core.planner import plan
     from relance.dunning import snapshot
     from relance.dunning.policies import policies_for
@@ -105,38 +107,45 @@ def timed_run() -> dict:
 
     org = Organisation.objects.get(slug="bench")
     policies = policies_for(org)
-    t0 = time.perf_counter()
-    snap = snapshot.load(org, policies, TODAY)
-    t1 = time.perf_counter()
-    result = plan(
-        policies,
-        snap.invoices,
-        snap.customers,
-        snap.history,
-        TODAY,
-        BusinessCalendar("FR"),
-        org.timezone,
-        holds=snap.holds,
-    )
-    t2 = time.perf_counter()
+    with paused_gc():  # as in the run (record_day)
+        t0 = time.perf_counter()
+        snap = snapshot.load(org, policies, TODAY)
+        t1 = time.perf_counter()
+        result = plan(
+            policies,
+            snap.invoices,
+            snap.customers,
+            snap.history,
+            TODAY,
+            BusinessCalendar("FR"),
+            org.timezone,
+            holds=snap.holds,
+        )
+        t2 = time.perf_counter()
+    open_invoices, planned_alone = len(snap.invoices), len(result.actions)
+    del snap, result  # the run loads its own: do not count this one twice
+    gc.collect()
+    started = time.perf_counter()
     run = record_day(org, TODAY, dry_run=False, actor="bench")
     t3 = time.perf_counter()
+    run_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     prepare_outbox(org, actor="bench")
     t4 = time.perf_counter()
     # The day after, with a history: what a daily run costs in steady state.
     next_day = record_day(org, TODAY + timedelta(days=1), dry_run=False, actor="bench")
     t5 = time.perf_counter()
     return {
-        "open_invoices": len(snap.invoices),
+        "open_invoices": open_invoices,
         "load_s": round(t1 - t0, 2),
         "plan_s": round(t2 - t1, 2),
-        "run_s": round(t3 - t2, 2),  # load + plan + write, one transaction
+        "run_s": round(t3 - started, 2),  # load + plan + write, one transaction
         "prepare_outbox_s": round(t4 - t3, 2),  # render the messages
         "next_day_run_s": round(t5 - t4, 2),
         "next_day_actions": len(next_day["actions"]),
         "actions": len(run["actions"]),
         "skipped": len(run["skipped"]),
-        "planned_alone": len(result.actions),
+        "planned_alone": planned_alone,
+        "run_peak_rss_mb": run_rss,  # load, plan and run, before rendering
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
