@@ -73,8 +73,9 @@ def load(org, policies: dict[str, Policy], today: date) -> Snapshot:
 
 def _invoices(org, policies: dict[str, Policy], today: date):
     """The invoices in play (open and due soon enough for a first step, or paid
-    recently enough to be thanked), and each customer's invoices due in the last
-    year for the payment-behaviour score: one pass over the ledger for both."""
+    recently enough to be thanked), each customer's invoices due in the last
+    year for the payment-behaviour score, and the defects of the invoices in
+    play: one pass over the ledger for all three."""
     latest_due = today - timedelta(
         days=min(s.offset_days for p in policies.values() for s in p.steps)
     )
