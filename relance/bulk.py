@@ -78,14 +78,21 @@ def last_id(model: type[models.Model]) -> int:
     return model.objects.aggregate(last=Max("pk"))["last"] or 0
 
 
-def ids_after(model: type[models.Model], after: int, key: str, **filters) -> dict:
-    """Primary key of each row inserted after `after`, by the value of `key`."""
-    return dict(
+def ids_after(
+    model: type[models.Model], after: int, key: str | tuple[str, ...], **filters
+) -> dict:
+    """Primary key of each row inserted after `after`, by the value of `key`, or
+    by the tuple of values of several keys when no single one is unique."""
+    keys = (key,) if isinstance(key, str) else key
+    rows = (
         model.objects.filter(pk__gt=after, **filters)
         .order_by()
-        .values_list(key, "pk")
+        .values_list(*keys, "pk")
         .iterator(chunk_size=CHUNK)
     )
+    if len(keys) == 1:
+        return dict(rows)
+    return {row[:-1]: row[-1] for row in rows}
 
 
 def rows(queryset) -> Iterator[tuple]:

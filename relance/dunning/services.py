@@ -359,13 +359,9 @@ def _write(org, today, planned, numbers, actor, run: bool = True) -> list[int]:
     )
     # One run at a time per organisation (the caller holds its row lock), and
     # one action per customer, step and instalment in a run: that key finds them.
-    new = {
-        (c, s, i): pk
-        for c, s, i, pk in Action.objects.filter(org=org, run_date=today, pk__gt=before)
-        .order_by()
-        .values_list("customer_id", "step", "instalment", "pk")
-        .iterator(chunk_size=bulk.CHUNK)
-    }
+    new = bulk.ids_after(
+        Action, before, ("customer_id", "step", "instalment"), org=org, run_date=today
+    )
     ids = [new[(p.customer_id, p.step.key, p.instalment)] for p in planned]
     bulk.insert(  # the largest write of a run
         ActionInvoice,
@@ -382,7 +378,9 @@ def _write(org, today, planned, numbers, actor, run: bool = True) -> list[int]:
             {
                 "action": pk,
                 "step": p.step.key,
-                "channel": p.step.channel,
+                # Plain text, not the enum: the timeline writes plain values
+                # directly (timeline.services.stored_text), the rest slowly.
+                "channel": str(p.step.channel),
                 "invoices": list(map(numbers.__getitem__, p.invoice_ids)),
                 "scheduled_at": p.scheduled_at.isoformat(),
                 "reason": p.reason,
