@@ -9,10 +9,8 @@ from datetime import date
 from decimal import Decimal
 from email.utils import make_msgid
 
-from django.db.models import F
-
 from relance.core.money import Money, format_money
-from relance.ledger.models import REMINDER_ROLES, Contact, Invoice
+from relance.ledger.queries import open_invoices, reminder_emails
 
 from .models import OutboundMessage
 from .render import LOCALES, long_date, render_step, supported
@@ -30,11 +28,7 @@ def confirm_promise(
     first = holds[0]
     customer = first.customer
     if any(h.invoice_id is None for h in holds):
-        invoices = list(
-            Invoice.objects.filter(
-                org=first.org, customer=customer, amount_paid__lt=F("total")
-            )
-        )
+        invoices = list(open_invoices(first.org).filter(customer=customer))
     else:
         invoices = [h.invoice for h in holds]
     if not invoices:
@@ -84,10 +78,7 @@ def plan_context(schedule: list[tuple[int, date, Decimal]], currency, lang) -> d
 
 def _queue(org, customer, name, invoices, today, extra) -> OutboundMessage | None:
     contacts = list(
-        Contact.objects.filter(
-            customer=customer, role__in=REMINDER_ROLES, email_failing=""
-        )
-        .exclude(email="")
+        reminder_emails(customer=customer)
         .order_by("role", "id")
         .values("email", "name")
     )

@@ -17,6 +17,7 @@ from relance.core.policy import TEXT_CHANNELS
 from relance.dunning.models import Action, ActionInvoice, ActionStatus
 from relance.dunning.policies import step_lookup
 from relance.ledger.models import REMINDER_ROLES, Contact, Customer, Invoice
+from relance.ledger.queries import reminder_emails
 from relance.timeline.services import record
 
 from .addresses import mark_failing
@@ -56,10 +57,7 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
     emails = defaultdict(list)
     first_contact = {}
     for cid, email, name in (
-        Contact.objects.filter(
-            customer_id__in=list(customers), role__in=REMINDER_ROLES, email_failing=""
-        )
-        .exclude(email="")
+        reminder_emails(customer_id__in=list(customers))
         .order_by("role", "id")
         .values_list("customer_id", "email", "name")
     ):

@@ -21,6 +21,7 @@ from relance.core.snapshot import (
     StepDone,
 )
 from relance.ledger.models import REMINDER_ROLES, Contact, Customer, Invoice, Payment
+from relance.ledger.queries import reminder_emails
 
 from .models import ActionInvoice, ActionStatus, PaymentPlan, PlanStatus
 from .models import Hold as HoldRecord
@@ -134,14 +135,13 @@ def _plans(org) -> tuple[list[Hold], list[InstalmentState]]:
 def _customers(org, today: date, past, texts: bool) -> dict[int, CustomerState]:
     """`past`: each customer's invoices of the last year (see _invoices);
     `texts`: some policy sends SMS or WhatsApp, so mobile numbers matter."""
-    reminded = Contact.objects.filter(org=org, role__in=REMINDER_ROLES)
-    with_email = set(
-        reminded.filter(email_failing="")
-        .exclude(email="")
-        .values_list("customer_id", flat=True)
-    )
+    with_email = set(reminder_emails(org=org).values_list("customer_id", flat=True))
     with_mobile = (
-        set(reminded.exclude(mobile="").values_list("customer_id", flat=True))
+        set(
+            Contact.objects.filter(org=org, role__in=REMINDER_ROLES)
+            .exclude(mobile="")
+            .values_list("customer_id", flat=True)
+        )
         if texts
         else set()
     )

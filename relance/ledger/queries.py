@@ -10,10 +10,18 @@ from django.db.models.functions import Coalesce
 
 from relance.core.aging import BUCKETS
 
-from .models import Invoice, Payment
+from .models import REMINDER_ROLES, Contact, Invoice, Payment
 
 COLLECTED_DAYS = 30
 _ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def reminder_emails(**filters):
+    """The contacts reminders are written to: billing or accounts payable, with
+    an email address the mail server has not refused (comms.addresses)."""
+    return Contact.objects.filter(
+        role__in=REMINDER_ROLES, email_failing="", **filters
+    ).exclude(email="")
 
 
 def open_invoices(org):
