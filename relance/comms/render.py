@@ -51,6 +51,9 @@ def render_step(
     what a message of its own needs (a confirmation's date or instalments)."""
     lang = supported(lang or customer.language)
     context = step_context(step, org, customer, invoices, today, lang, instalment)
+    # Only emails warn with the statement of sums due; a text has no room.
+    if step in STATEMENT_STEPS and customer.kind == "b2b" and customer.pk:
+        context["statement"] = _statement(org, customer, invoices, today, LOCALES[lang])
     context.update(extra or {})
     if contact:
         context["contact"] = contact
@@ -115,8 +118,6 @@ def step_context(step, org, customer, invoices, today, lang, instalment=None) ->
             "amount": format_money(Money(inst.amount, invoices[0].currency), locale),
             "open": format_money(Money(open_amount, invoices[0].currency), locale),
         }
-    if step in STATEMENT_STEPS and customer.kind == "b2b" and customer.pk:
-        context["statement"] = _statement(org, customer, invoices, today, locale)
     return context
 
 
