@@ -4,12 +4,13 @@ charlie (read-only at Acme)."""
 import email
 import email.policy
 import os
-import socket
 from contextlib import contextmanager
 
 import pytest
 from aiosmtpd.controller import Controller
 from hypothesis import settings as hypothesis_settings
+
+from tests.mailservers import free_port
 
 PASSWORD = "correct horse battery"
 
@@ -145,12 +146,6 @@ class Recorder:
             email.message_from_bytes(envelope.content, policy=email.policy.default)
         )
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

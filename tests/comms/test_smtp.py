@@ -10,8 +10,8 @@ from django.utils import timezone
 from relance.comms.models import OutboundMessage
 from relance.comms.services import send_outbox
 from relance.dunning.services import run_dunning
-from tests.conftest import free_port
 from tests.factories import make_invoice, pay
+from tests.mailservers import free_port
 
 DUE = date(2026, 10, 1)
 

@@ -10,8 +10,9 @@ from aiosmtpd.controller import Controller
 
 from relance.comms.services import send_outbox
 from relance.dunning.services import run_dunning
-from tests.conftest import Recorder, free_port
+from tests.conftest import Recorder
 from tests.factories import make_invoice
+from tests.mailservers import free_port
 
 
 @pytest.fixture(scope="module")
