@@ -13,6 +13,8 @@ from django.utils import translation
 
 from relance.core.identifiers import format_iban
 from relance.core.money import Money, format_money, totals_by_currency
+from relance.formats.letters_pdf import day as letter_day
+from relance.formats.letters_pdf import letter_blocks, list_of_days
 from relance.portal.links import portal_url
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -66,16 +68,93 @@ def render_step(
 TEXT_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
 
 
-def render_text(step: str, channel: str, org, customer, invoices, today) -> Rendered:
+def text_wording(step: str) -> str:
+    """The name an organisation's wording of a step's short text is kept under
+    (one text for SMS and WhatsApp)."""
+    return f"text_{step}"
+
+
+def render_text(
+    step: str, channel: str, org, customer, invoices, today, wording=None
+) -> Rendered:
     """The short text of `step` for an SMS or a WhatsApp message: one paragraph,
-    the amount, the invoice numbers and the portal link. Its subject is only a
-    label for the outbox."""
+    the amount, the invoice numbers and the portal link, in the organisation's
+    own wording when `wording` has one. Its subject is only a label for the
+    outbox."""
+    from .wording import shipped
+
     lang = supported(customer.language)
     context = step_context(step, org, customer, invoices, today, lang)
-    with translation.override(lang):
-        body = render_to_string(f"comms/text/{lang}/{step}.txt", context)
+    name = text_wording(step)
+    _, source = (wording or {}).get((name, lang)) or shipped(name, lang)
+    body = render_wording("", source, lang, context).body_text
     label = f"{TEXT_LABELS[channel]} — {context['numbers']}"
+    # One line; split() also folds the no-break spaces of French amounts, which
+    # the GSM alphabet lacks and would turn the whole text into costlier UCS-2.
     return Rendered(label[:300], " ".join(body.split()), lang)
+
+
+def render_letter(kind: str, lang: str, context: dict, wording=None):
+    """The subject and the paragraphs of a registered letter or a formal notice,
+    in the organisation's wording when `wording` has one, else in relance's;
+    always in the sandbox. Raises letters_pdf.LetterWordingError when the body
+    leaves out a part the law relies on."""
+    from .wording import shipped
+
+    subject, body = (wording or {}).get((kind, lang)) or shipped(kind, lang)
+    rendered = render_wording(subject, body, lang, context)
+    return rendered.subject, letter_blocks(rendered.body_text)
+
+
+def letter_context(org, customer, statement, earlier, deadline, lang) -> dict:
+    """What a letter's wording may say: the same names as a message's, for the
+    invoices of the statement, plus the earlier reminders and the deadline."""
+    locale = LOCALES[lang]
+
+    def fmt(value):
+        return format_money(Money(value, statement.currency), locale)
+
+    context = _common_context(org, customer, statement.as_of)
+    context.update(
+        invoices=[
+            {
+                "number": line.invoice.number,
+                "issue_date": long_date(line.invoice.issue_date, locale),
+                "due_date": long_date(line.invoice.due_date, locale),
+                "total": fmt(line.invoice.total),
+                "open": fmt(line.principal),
+                "days_late": line.days_late,
+            }
+            for line in statement.lines
+        ],
+        count=len(statement.lines),
+        numbers=", ".join(line.invoice.number for line in statement.lines),
+        total_open=fmt(statement.principal),
+        statement={
+            "principal": fmt(statement.principal),
+            "interest": fmt(statement.interest),
+            "indemnity": fmt(statement.indemnity),
+            "total": fmt(statement.total_due),
+        },
+        total_due=fmt(statement.total_due),
+        deadline=letter_day(deadline, lang),
+        reminders=list_of_days(earlier, lang) if earlier else "",
+        reminder_count=len(earlier),
+    )
+    return context
+
+
+def _common_context(org, customer, today) -> dict:
+    return {
+        "org": {k: getattr(org, k) for k in ORG_FIELDS},
+        "customer": {k: getattr(customer, k) for k in CUSTOMER_FIELDS},
+        "iban": format_iban(org.iban) if org.iban else "",
+        "b2b": customer.kind == "b2b",
+        "signature": signature(org),
+        "portal_url": portal_url(customer, today) if customer.pk else "",
+        # The person written to, when the caller knows (name may be empty).
+        "contact": {"name": "", "email": ""},
+    }
 
 
 def step_context(step, org, customer, invoices, today, lang, instalment=None) -> dict:
@@ -94,21 +173,14 @@ def step_context(step, org, customer, invoices, today, lang, instalment=None) ->
         for inv in invoices
     ]
     totals = totals_by_currency([inv.open_amount for inv in invoices])
-    context = {
-        "org": {k: getattr(org, k) for k in ORG_FIELDS},
-        "customer": {k: getattr(customer, k) for k in CUSTOMER_FIELDS},
-        "invoices": lines,
-        "count": len(lines),
-        "numbers": ", ".join(i.number for i in invoices),
-        "total_open": " + ".join(format_money(m, locale) for m in totals.values())
+    context = _common_context(org, customer, today)
+    context.update(
+        invoices=lines,
+        count=len(lines),
+        numbers=", ".join(i.number for i in invoices),
+        total_open=" + ".join(format_money(m, locale) for m in totals.values())
         or format_money(Money.zero(), locale),
-        "iban": format_iban(org.iban) if org.iban else "",
-        "b2b": customer.kind == "b2b",
-        "signature": signature(org),
-        "portal_url": portal_url(customer, today) if customer.pk else "",
-        # The person written to, when the caller knows (name may be empty).
-        "contact": {"name": "", "email": ""},
-    }
+    )
     if instalment is not None:
         inst, open_amount, count = instalment
         context["instalment"] = {
@@ -137,12 +209,11 @@ def render_message(name: str, lang: str, context: dict) -> Rendered:
 
 def render_wording(subject: str, body: str, lang: str, context: dict) -> Rendered:
     """An organisation's own wording, rendered in the sandbox (wording.py)."""
-    from .wording import sandbox
+    from .wording import compiled
 
-    engine = sandbox()
     with translation.override(lang):
-        text = engine.from_string(subject).render(Context(context))
-        body_text = engine.from_string(body).render(Context(context))
+        text = compiled(subject).render(Context(context))
+        body_text = compiled(body).render(Context(context))
     return Rendered(" ".join(text.split()), body_text.strip() + "\n", lang)
 
 

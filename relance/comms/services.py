@@ -75,7 +75,9 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
         )
         customer = customers[action.customer_id]
         if action.channel in TEXT_CHANNELS:
-            messages.append(_text(org, action, customer, invs, mobiles, domain))
+            messages.append(
+                _text(org, action, customer, invs, mobiles, domain, wording)
+            )
             continue
         rendered = render_step(
             action.template,
@@ -128,9 +130,15 @@ def _mobiles(customer_ids: set[int]) -> dict[int, str]:
     return out
 
 
-def _text(org, action, customer, invoices, mobiles, domain) -> OutboundMessage:
+def _text(org, action, customer, invoices, mobiles, domain, wording) -> OutboundMessage:
     rendered = render_text(
-        action.template, action.channel, org, customer, invoices, action.run_date
+        action.template,
+        action.channel,
+        org,
+        customer,
+        invoices,
+        action.run_date,
+        wording=wording,
     )
     mobile = mobiles.get(customer.pk)
     return OutboundMessage(

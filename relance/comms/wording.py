@@ -8,26 +8,48 @@ reach a model, a setting or a file elsewhere."""
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 
 from django.db import transaction
-from django.template import Engine, TemplateSyntaxError
+from django.template import (
+    Engine,
+    Library,
+    Origin,
+    Template,
+    TemplateDoesNotExist,
+    TemplateSyntaxError,
+    defaulttags,
+)
+from django.template.base import UNKNOWN_SOURCE
+from pypdf import PdfReader
 
+from relance.core.sms import sms_parts
+from relance.core.statement import InvoiceFacts, build_statement
+from relance.formats.letters_pdf import LetterWordingError, letter_pdf
 from relance.ledger.models import Customer, Invoice
 from relance.ledger.queries import open_invoices
 from relance.orgs.models import org_today
 from relance.timeline.services import record
 
 from .models import MessageTemplate
-from .render import LOCALES, render_step
+from .render import LOCALES, Rendered, render_step, render_text, text_wording
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
+LETTERS = ("registered_letter", "formal_notice")
+TEXTS = tuple(
+    text_wording(step)
+    for step in ("pre_reminder", "reminder_1", "reminder_2", "reminder_3")
+)
 # The messages a customer (or an account owner) receives, by the step that sends
 # them; the portal's notices to the team keep relance's wording.
-EDITABLE = (
+EMAILS = (
     "pre_reminder",
     "reminder_1",
     "reminder_2",
@@ -40,9 +62,11 @@ EDITABLE = (
     "promise_confirmation",
     "plan_confirmation",
 )
+EDITABLE = (*EMAILS, *LETTERS, *TEXTS)
 LANGUAGES = tuple(LOCALES)
 SUBJECT_MAX = 300
 BODY_MAX = 20_000
+TEXT_MAX_PARTS = 4  # a longer text costs more than it says
 
 
 class WordingError(ValueError):
@@ -53,14 +77,45 @@ class WordingError(ValueError):
         super().__init__(f"{part}: {text}")
 
 
+# Built-in tags a message has no use for and that say something of the server:
+# {% debug %} prints the loaded modules when RELANCE_DEBUG is on, {% url %} the
+# application's routes.
+BLOCKED_TAGS = {"debug", "url"}
+
+
 @lru_cache(maxsize=1)
 def sandbox() -> Engine:
-    return Engine(dirs=[str(TEMPLATES)], libraries={}, autoescape=False)
+    engine = Engine(dirs=[str(TEMPLATES)], libraries={}, autoescape=False)
+    tags = Library()
+    tags.tags = {
+        k: v for k, v in defaulttags.register.tags.items() if k not in BLOCKED_TAGS
+    }
+    engine.template_builtins = [
+        tags,
+        *(lib for lib in engine.template_builtins if lib is not defaulttags.register),
+    ]
+    return engine
 
 
+@lru_cache(maxsize=512)
+def compiled(source: str):
+    """A template source compiled once: a day's run renders the same few
+    wordings thousands of times."""
+    # Named, so that an include by a relative path is refused as one.
+    origin = Origin(UNKNOWN_SOURCE, template_name="wording.txt")
+    return Template(source, origin=origin, engine=sandbox())
+
+
+@lru_cache(maxsize=128)
 def shipped(name: str, lang: str) -> tuple[str, str]:
-    """relance's own subject and body sources, the starting point of an edit."""
-    base = TEMPLATES / "comms" / "email" / lang
+    """relance's own subject and body sources, the starting point of an edit. A
+    short text has no subject."""
+    if name in TEXTS:
+        step = name.removeprefix(text_wording(""))
+        path = TEMPLATES / "comms" / "text" / lang / f"{step}.txt"
+        return "", path.read_text(encoding="utf-8").strip()
+    kind = "letter" if name in LETTERS else "email"
+    base = TEMPLATES / "comms" / kind / lang
     return (
         (base / f"{name}-subject.txt").read_text(encoding="utf-8").strip(),
         (base / f"{name}-body.txt").read_text(encoding="utf-8"),
@@ -86,23 +141,16 @@ def _check_names(name: str, lang: str) -> None:
 
 def preview(org, name: str, lang: str, subject: str, body: str, today: date):
     """The message as a real customer of the organisation would get it (its
-    oldest overdue invoice), or an invented one when there is none. Raises
-    WordingError when the template does not compile or the subject is too long."""
-    _check_names(name, lang)
-    for part, text, limit in (
-        ("subject", subject, SUBJECT_MAX),
-        ("body", body, BODY_MAX),
-    ):
-        if "\x00" in text:
-            raise WordingError(part, "contains a NUL character")
-        if len(text) > limit:
-            raise WordingError(part, f"is longer than {limit} characters")
-        try:
-            sandbox().from_string(text)
-        except TemplateSyntaxError as exc:
-            raise WordingError(part, str(exc)) from None
+    oldest overdue invoice), or an invented one when there is none; a letter as
+    the text of its PDF. Raises WordingError when the template does not compile,
+    leaves out a fixed part of a letter, or comes out too long."""
+    if name in LETTERS:
+        return preview_letter(org, name, lang, subject, body, today)[0]
+    _check(name, lang, subject, body)
     customer, invoices = _sample(org, lang, today)
-    try:
+    if name in TEXTS:
+        return _preview_text(org, name, lang, body, customer, invoices, today)
+    with _rendering():
         rendered = render_step(
             name,
             org,
@@ -117,13 +165,113 @@ def preview(org, name: str, lang: str, subject: str, body: str, today: date):
             extra=_sample_extra(name, invoices[0], lang, today),
             contact=_sample_contact(customer),
         )
-    except TemplateSyntaxError as exc:  # an include of a partial that is not there
-        raise WordingError("body", str(exc)) from None
     if not rendered.subject:
         raise WordingError("subject", "is empty once rendered")
     if len(rendered.subject) > SUBJECT_MAX:
         raise WordingError("subject", f"is longer than {SUBJECT_MAX} characters")
     return rendered
+
+
+def preview_letter(org, name, lang, subject, body, today) -> tuple[Rendered, bytes]:
+    """A registered letter or formal notice in this wording, to the customer with
+    the oldest overdue invoice (or an invented one), dated today: the PDF, and
+    its text for the page. Nothing is kept."""
+    from relance.legal.documents import build_letter
+
+    _check(name, lang, subject, body)
+    customer, invoices = _sample(org, lang, today)
+    statement, earlier = _sample_statement(org, customer, invoices, today)
+    with _rendering():
+        letter = build_letter(
+            org,
+            customer,
+            name,
+            today,
+            statement,
+            earlier,
+            {(name, lang): (subject, body)},
+            lang=lang,
+        )
+    if not letter.subject:
+        raise WordingError("subject", "is empty once rendered")
+    pdf = letter_pdf(letter)
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    return Rendered(letter.subject, text, lang), pdf
+
+
+def _preview_text(org, name, lang, body, customer, invoices, today) -> Rendered:
+    step = name.removeprefix(text_wording(""))
+    with _rendering():
+        rendered = render_text(
+            step,
+            "sms",
+            org,
+            customer,
+            invoices,
+            today,
+            wording={(name, lang): ("", body)},
+        )
+    if not rendered.body_text:
+        raise WordingError("body", "is empty once rendered")
+    if sms_parts(rendered.body_text) > TEXT_MAX_PARTS:
+        raise WordingError(
+            "body", f"takes more than {TEXT_MAX_PARTS} SMS for this customer"
+        )
+    return rendered
+
+
+@contextmanager
+def _rendering(part: str = "body"):
+    """Whatever stops an edited template from rendering is reported as the
+    template's problem, never as a server error: a partial that is not there, an
+    include by a relative path, a missing part of a letter."""
+    try:
+        yield
+    except LetterWordingError as exc:
+        raise WordingError(part, str(exc)) from None
+    except TemplateDoesNotExist as exc:
+        raise WordingError(part, f"includes {exc}, which is not a partial") from None
+    except TemplateSyntaxError as exc:
+        raise WordingError(part, str(exc)) from None
+    except Exception as exc:  # the template is the user's own text
+        log.warning("an edited template failed to render", exc_info=True)
+        raise WordingError(part, f"cannot be rendered: {exc}") from None
+
+
+def _check(name: str, lang: str, subject: str, body: str) -> None:
+    """The sources: known message, size, no NUL, and they compile."""
+    _check_names(name, lang)
+    for part, text, limit in (
+        ("subject", subject, SUBJECT_MAX),
+        ("body", body, BODY_MAX),
+    ):
+        if "\x00" in text:
+            raise WordingError(part, "contains a NUL character")
+        if len(text) > limit:
+            raise WordingError(part, f"is longer than {limit} characters")
+        with _rendering(part):
+            compiled(text)
+    if name in TEXTS and subject:
+        raise WordingError("subject", "a short text has no subject")
+
+
+def _sample_statement(org, customer, invoices, today):
+    """The statement a letter to the sample customer would carry, and the days it
+    was reminded (two invented ones for an invented customer)."""
+    from relance.legal.documents import customer_statement, earlier_reminders
+    from relance.legal.services import rate_table
+
+    if customer.pk:
+        return (
+            customer_statement(org, customer, today),
+            earlier_reminders(org, customer, today),
+        )
+    facts = [
+        InvoiceFacts(i.number, i.issue_date, i.due_date, i.total, i.currency)
+        for i in invoices
+    ]
+    statement = build_statement(facts, today, rate_table(), b2c=False)
+    return statement, (today - timedelta(days=10), today - timedelta(days=3))
 
 
 def _sample(org, lang: str, today: date):

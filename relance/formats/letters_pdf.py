@@ -1,10 +1,16 @@
 """Print-ready letters and the court file, as PDF bytes (ReportLab). Plain data in,
-no Django. Text of our own: letters and statements in French or English (the
-debtor's language; the law cited stays French), the court file in French."""
+no Django. Letters and statements in French or English (the debtor's language;
+the law cited stays French), the court file in French.
+
+A letter's free wording (its subject and body) comes from the caller, so that an
+organisation can word it its own way; the parts the law relies on are ours and
+fixed, and the body places them with markers on a paragraph of their own:
+[[invoices]], [[statement]], [[demand]] (each required once) and [[payment]]."""
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -66,10 +72,11 @@ class Letter:
     sent_on: date
     deadline: date
     statement: Statement
+    subject: str  # the subject line's wording; the invoice numbers follow it
+    body: tuple[str, ...]  # paragraphs and part markers, from letter_blocks()
     iban: str = ""
     signatory: str = ""
     reference: str = ""
-    earlier_reminders: tuple[date, ...] = ()
     language: str = "fr"  # the debtor's: "fr" or "en"
 
 
@@ -93,6 +100,47 @@ class CourtFile:
 
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+PARTS = ("invoices", "statement", "demand", "payment")
+REQUIRED_PARTS = ("invoices", "statement", "demand")
+_MARKER = re.compile(r"\[\[\s*([^\[\]]*?)\s*\]\]")
+
+
+class LetterWordingError(ValueError):
+    """A letter body that would leave out, repeat or misplace a fixed part."""
+
+
+def letter_blocks(text: str) -> tuple[str, ...]:
+    """A rendered letter body as its paragraphs (split on blank lines), each part
+    marker kept as the part's name. Raises LetterWordingError naming the problem."""
+    blocks, seen = [], []
+    for raw in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")):
+        block = raw.strip()
+        if not block:
+            continue
+        markers = _MARKER.findall(block)
+        if not markers:
+            blocks.append(block)
+            continue
+        for name in markers:
+            if name not in PARTS:
+                raise LetterWordingError(
+                    f"[[{name}]] is not a part; the parts are "
+                    + ", ".join(f"[[{p}]]" for p in PARTS)
+                )
+        if len(markers) > 1 or _MARKER.fullmatch(block) is None:
+            raise LetterWordingError(
+                f"[[{markers[0]}]] must stand alone, with a blank line before and after"
+            )
+        if markers[0] in seen:
+            raise LetterWordingError(f"[[{markers[0]}]] appears more than once")
+        seen.append(markers[0])
+        blocks.append(f"[[{markers[0]}]]")
+    missing = [p for p in REQUIRED_PARTS if p not in seen]
+    if missing:
+        raise LetterWordingError(
+            "the letter must contain " + ", ".join(f"[[{p}]]" for p in missing)
+        )
+    return tuple(blocks)
 
 
 # Every sentence of the letters and the statement, by language. The French is
@@ -106,16 +154,9 @@ WORDS = {
         "place_date": "{place}, le {day}",
         "registered": "Lettre recommandée avec demande d'avis de réception",
         "our_ref": "Nos références : {ref}",
-        "subject_notice": "Mise en demeure de payer",
-        "subject_letter": "Relance avant mise en demeure",
         "subject_line": "Objet : {subject} — {invoices} {numbers}",
         "invoice_one": "facture",
         "invoice_many": "factures",
-        "salutation": "Madame, Monsieur,",
-        "despite_dated": "Malgré nos relances des {days}, ",
-        "despite": "Malgré nos relances, ",
-        "unpaid_many": "les factures suivantes restent impayées à ce jour :",
-        "unpaid_one": "la facture suivante reste impayée à ce jour :",
         "notice_demand": "En conséquence, nous vous <b>mettons en demeure</b> de nous "
         "régler la somme de <b>{total}</b> au plus tard le <b>{deadline}</b>, soit "
         "dans un délai de huit jours à compter de la réception de la présente lettre.",
@@ -131,12 +172,6 @@ WORDS = {
         "adresserons une mise en demeure, préalable à une action en justice.",
         "transfer": "Règlement par virement sur le compte IBAN {iban}, en rappelant "
         "le numéro de facture en référence.",
-        "already_paid": "Si vous avez réglé ces sommes entre-temps, nous vous "
-        "remercions de ne pas tenir compte de ce courrier. Nous restons disposés à "
-        "examiner toute proposition de règlement que vous nous adresseriez avant "
-        "cette date.",
-        "closing": "Veuillez agréer, Madame, Monsieur, l'expression de nos "
-        "salutations distinguées.",
         "signatory": "Le service recouvrement",
         "note": "Note : {text}",
         "and": " et ",
@@ -173,16 +208,9 @@ WORDS = {
         "place_date": "{place}, {day}",
         "registered": "Registered letter with acknowledgement of receipt",
         "our_ref": "Our reference: {ref}",
-        "subject_notice": "Formal notice to pay (mise en demeure)",
-        "subject_letter": "Final reminder before formal notice",
         "subject_line": "Re: {subject} — {invoices} {numbers}",
         "invoice_one": "invoice",
         "invoice_many": "invoices",
-        "salutation": "Dear Sir or Madam,",
-        "despite_dated": "Despite our reminders of {days}, ",
-        "despite": "Despite our reminders, ",
-        "unpaid_many": "the following invoices remain unpaid to this day:",
-        "unpaid_one": "the following invoice remains unpaid to this day:",
         "notice_demand": "We therefore give you <b>formal notice</b> to pay us the "
         "sum of <b>{total}</b> by <b>{deadline}</b> at the latest, that is within "
         "eight days of receiving this letter.",
@@ -198,10 +226,6 @@ WORDS = {
         "you a formal notice, the step before legal action.",
         "transfer": "Please pay by bank transfer to IBAN {iban}, quoting the invoice "
         "number as the reference.",
-        "already_paid": "If you have paid these sums in the meantime, please "
-        "disregard this letter. We remain open to any payment proposal you send us "
-        "before that date.",
-        "closing": "Yours faithfully,",
         "signatory": "Credit control",
         "note": "Note: {text}",
         "and": " and ",
@@ -353,7 +377,7 @@ def periods_table(st: Statement) -> Table:
 
 
 def _letter_story(letter: Letter) -> list:
-    st, c, lang = letter.statement, letter.statement.currency, letter.language
+    st, lang = letter.statement, letter.language
     w = WORDS[lang]
     numbers = ", ".join(x.invoice.number for x in st.lines)
     head = Table(
@@ -379,54 +403,25 @@ def _letter_story(letter: Letter) -> list:
     ]
     if letter.reference:
         story.append(Paragraph(w["our_ref"].format(ref=_esc(letter.reference)), SMALL))
-    formal = letter.kind == FORMAL_NOTICE
     many = len(st.lines) > 1
     story += [
         Paragraph(
             w["subject_line"].format(
-                subject=w["subject_notice" if formal else "subject_letter"],
+                subject=_esc(letter.subject),
                 invoices=w["invoice_many" if many else "invoice_one"],
                 numbers=_esc(numbers),
             ),
             TITLE,
         ),
-        Paragraph(w["salutation"], BODY),
         Spacer(1, 3 * mm),
     ]
-    if letter.earlier_reminders:
-        days = _list_of_days(letter.earlier_reminders, lang)
-        opening = w["despite_dated"].format(days=days)
-    else:
-        opening = w["despite"]
-    story.append(Paragraph(opening + w["unpaid_many" if many else "unpaid_one"], BODY))
+    for block in letter.body:
+        part = _MARKER.fullmatch(block)
+        flowables = _part(letter, part[1]) if part else [_free(block)]
+        if flowables:  # [[payment]] is empty without an IBAN
+            story += [*flowables, Spacer(1, 3 * mm)]
     story += [
-        Spacer(1, 3 * mm),
-        invoices_table(st, lang),
-        Spacer(1, 4 * mm),
-        statement_table(st, consumer_notice=formal and st.b2c, lang=lang),
-        Spacer(1, 4 * mm),
-    ]
-    total, deadline = money(st.total_due, c, lang), day(letter.deadline, lang)
-    if formal:
-        added = w["added_b2c" if st.b2c else "added_b2b"]
-        story += [
-            Paragraph(w["notice_demand"].format(total=total, deadline=deadline), BODY),
-            Spacer(1, 2 * mm),
-            Paragraph(w["notice_consequence"].format(added=added), BODY),
-        ]
-    else:
-        story.append(
-            Paragraph(w["letter_demand"].format(total=total, deadline=deadline), BODY)
-        )
-    story.append(Spacer(1, 2 * mm))
-    if letter.iban:
-        story.append(Paragraph(w["transfer"].format(iban=_esc(letter.iban)), BODY))
-    story += [
-        Spacer(1, 2 * mm),
-        Paragraph(w["already_paid"], BODY),
-        Spacer(1, 3 * mm),
-        Paragraph(w["closing"], BODY),
-        Spacer(1, 10 * mm),
+        Spacer(1, 7 * mm),
         KeepTogether(
             [
                 Paragraph(_esc(letter.signatory or w["signatory"]), RIGHT),
@@ -440,7 +435,41 @@ def _letter_story(letter: Letter) -> list:
     return story
 
 
-def _list_of_days(days: tuple[date, ...], lang: str = "fr") -> str:
+def _free(text: str) -> Paragraph:
+    """A paragraph of the organisation's wording: plain text, its line breaks kept."""
+    # Helvetica's encoding has no narrow no-break space (French amounts use it).
+    lines = _esc(text.replace("\u202f", "\xa0")).splitlines()
+    return Paragraph("<br/>".join(line.strip() for line in lines), BODY)
+
+
+def _part(letter: Letter, name: str) -> list:
+    """One of the fixed parts, worded by relance."""
+    st, lang, w = letter.statement, letter.language, WORDS[letter.language]
+    formal = letter.kind == FORMAL_NOTICE
+    if name == "invoices":
+        return [invoices_table(st, lang)]
+    if name == "statement":
+        return [statement_table(st, consumer_notice=formal and st.b2c, lang=lang)]
+    if name == "payment":
+        iban = w["transfer"].format(iban=_esc(letter.iban))
+        return [Paragraph(iban, BODY)] if letter.iban else []
+    if name != "demand":
+        raise LetterWordingError(f"[[{name}]] is not a part")
+    total = money(st.total_due, st.currency, lang)
+    deadline = day(letter.deadline, lang)
+    if not formal:
+        return [
+            Paragraph(w["letter_demand"].format(total=total, deadline=deadline), BODY)
+        ]
+    added = w["added_b2c" if st.b2c else "added_b2b"]
+    return [
+        Paragraph(w["notice_demand"].format(total=total, deadline=deadline), BODY),
+        Spacer(1, 2 * mm),
+        Paragraph(w["notice_consequence"].format(added=added), BODY),
+    ]
+
+
+def list_of_days(days: tuple[date, ...], lang: str = "fr") -> str:
     """`16 mai, 26 mai et 5 juin 2025`: the year once, where it changes."""
     parts = []
     for i, d in enumerate(days):

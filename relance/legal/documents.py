@@ -17,7 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from relance.comms.models import MessageStatus, OutboundMessage
-from relance.comms.render import supported
+from relance.comms.render import letter_context, render_letter, supported
+from relance.comms.wording import custom_templates
 from relance.core.identifiers import format_iban
 from relance.core.penalties import Paid
 from relance.core.statement import InvoiceFacts, Statement, build_statement, deadline
@@ -89,14 +90,16 @@ def party_for_org(org) -> Party:
 
 
 def party_for_customer(customer: Customer) -> Party:
-    return Party(
-        customer.name, customer.address, customer.siren, _first_email(customer), ""
-    )
+    contact = first_contact(customer)
+    email = contact.email if contact else ""
+    return Party(customer.name, customer.address, customer.siren, email, "")
 
 
-def _first_email(customer) -> str:
-    contact = customer.contacts.exclude(email="").first()
-    return contact.email if contact else ""
+def first_contact(customer):
+    """The contact a letter is addressed to: the first one with an email."""
+    if customer.pk is None:  # the invented customer of a preview
+        return None
+    return customer.contacts.exclude(email="").order_by("id").first()
 
 
 def _place(org) -> str:
@@ -104,9 +107,13 @@ def _place(org) -> str:
     return re.sub(r"^\d{5}\s+", "", last) or "—"
 
 
-def _earlier_reminders(org, customer) -> tuple[date, ...]:
+def earlier_reminders(org, customer, before: date) -> tuple[date, ...]:
+    """The days the customer was reminded before a letter: the letter of the
+    day is not one of its own earlier reminders."""
     days = (
-        Action.objects.filter(org=org, customer=customer, step__in=REMINDER_STEPS)
+        Action.objects.filter(
+            org=org, customer=customer, step__in=REMINDER_STEPS, run_date__lt=before
+        )
         .exclude(status="cancelled")
         .values_list("run_date", flat=True)
     )
@@ -130,6 +137,43 @@ def _keep(org, customer, name: str, pdf: bytes, kind: str, actor: str, data: dic
     return path, digest
 
 
+def build_letter(
+    org,
+    customer: Customer,
+    kind: str,
+    sent_on: date,
+    statement: Statement,
+    earlier: tuple[date, ...],
+    wording: dict,
+    lang: str | None = None,
+) -> Letter:
+    """The letter as it would go out, in the organisation's wording (`wording`,
+    from comms.wording.custom_templates) or relance's. Raises LetterWordingError
+    when that wording leaves out a fixed part."""
+    lang = supported(lang or customer.language)
+    due_by = deadline(sent_on)
+    context = letter_context(org, customer, statement, earlier, due_by, lang)
+    contact = first_contact(customer)
+    if contact:
+        context["contact"] = {"name": contact.name, "email": contact.email}
+    subject, body = render_letter(kind, lang, context, wording)
+    return Letter(
+        kind=kind,
+        creditor=party_for_org(org),
+        debtor=party_for_customer(customer),
+        place=_place(org),
+        sent_on=sent_on,
+        deadline=due_by,
+        statement=statement,
+        subject=subject,
+        body=body,
+        iban=format_iban(org.iban) if org.iban else "",
+        signatory=org.sender_name,
+        reference=f"{customer.ref}-{sent_on:%Y%m%d}",
+        language=lang,
+    )
+
+
 def make_letter(org, customer: Customer, kind: str, sent_on: date, actor: str):
     """Generate, keep and fingerprint a registered letter or a formal notice."""
     if kind not in KINDS:
@@ -137,19 +181,14 @@ def make_letter(org, customer: Customer, kind: str, sent_on: date, actor: str):
     statement = customer_statement(org, customer, sent_on)
     if not statement.lines:
         raise ValidationError(f"nothing is overdue for customer {customer.ref}")
-    letter = Letter(
-        kind=kind,
-        creditor=party_for_org(org),
-        debtor=party_for_customer(customer),
-        place=_place(org),
-        sent_on=sent_on,
-        deadline=deadline(sent_on),
-        statement=statement,
-        iban=format_iban(org.iban) if org.iban else "",
-        signatory=org.sender_name,
-        reference=f"{customer.ref}-{sent_on:%Y%m%d}",
-        earlier_reminders=_earlier_reminders(org, customer),
-        language=supported(customer.language),
+    letter = build_letter(
+        org,
+        customer,
+        kind,
+        sent_on,
+        statement,
+        earlier_reminders(org, customer, sent_on),
+        custom_templates(org),
     )
     pdf = letter_pdf(letter)
     path, digest = _keep(

@@ -8,16 +8,20 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from relance.comms.models import MessageTemplate
 from relance.comms.wording import (
     EDITABLE,
+    EMAILS,
     LANGUAGES,
+    LETTERS,
+    TEXTS,
     WordingError,
     preview,
+    preview_letter,
     reset_wording,
     save_wording,
     shipped,
@@ -32,6 +36,7 @@ from relance.core.policy_config import (
     from_data,
     to_data,
 )
+from relance.core.sms import sms_parts
 from relance.dunning.models import PolicySetting
 from relance.dunning.policies import (
     SEGMENTS,
@@ -224,11 +229,21 @@ def template_list(request):
     customised = set(
         MessageTemplate.objects.filter(org=request.org).values_list("name", "language")
     )
-    rows = [
-        (name, [(lang, (name, lang) in customised) for lang in LANGUAGES])
-        for name in EDITABLE
+    groups = [
+        (
+            title,
+            [
+                (name, [(lang, (name, lang) in customised) for lang in LANGUAGES])
+                for name in names
+            ],
+        )
+        for title, names in (
+            (_("Emails"), EMAILS),
+            (_("Letters"), LETTERS),
+            (_("Texts (SMS and WhatsApp)"), TEXTS),
+        )
     ]
-    return render(request, "web/templates.html", {"rows": rows})
+    return render(request, "web/templates.html", {"groups": groups})
 
 
 @member_required(Role.ADMIN)
@@ -247,7 +262,14 @@ def template_edit(request, name, lang):
             return redirect("template", name=name, lang=lang)
         subject = request.POST.get("subject", "")
         body = request.POST.get("body", "").replace("\r\n", "\n")
-        if action == "save":
+        if action == "pdf" and name in LETTERS:
+            try:
+                pdf = preview_letter(org, name, lang, subject, body, org_today(org))[1]
+            except WordingError as exc:
+                problem = exc
+            else:
+                return HttpResponse(pdf, content_type="application/pdf")
+        elif action == "save":
             try:
                 save_wording(org, name, lang, subject, body, request.user.email)
                 messages.success(request, _("Saved: the next messages use it."))
@@ -259,16 +281,21 @@ def template_edit(request, name, lang):
             rendered = preview(org, name, lang, subject, body, org_today(org))
         except WordingError as exc:
             problem = exc
+    kind = "letter" if name in LETTERS else "text" if name in TEXTS else "email"
     return render(
         request,
         "web/template.html",
         {
             "name": name,
             "lang": lang,
+            "kind": kind,
             "customised": own is not None,
             "subject": subject,
             "body": body,
             "rendered": rendered,
+            "sms_parts": sms_parts(rendered.body_text)
+            if rendered and kind == "text"
+            else None,
             "problem": problem,
         },
     )

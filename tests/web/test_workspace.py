@@ -301,8 +301,11 @@ def test_only_admins_edit_policies_and_wording(client, members):
             reverse("policy", args=["good"]),
             reverse("templates"),
             reverse("template", args=["reminder_1", "fr"]),
+            reverse("template", args=["formal_notice", "fr"]),
+            reverse("template", args=["text_reminder_1", "en"]),
         ):
             assert client.get(url).status_code == 403, (role, url)
+            assert client.post(url, {"action": "pdf"}).status_code == 403
         client.logout()
 
 
@@ -356,6 +359,44 @@ def test_saved_wording_is_what_customers_receive(client, acme, members):
     # Back to relance's wording for the next messages.
     client.post(url, {"action": "reset"})
     assert not MessageTemplate.objects.exists()
+
+
+def test_letters_and_texts_are_worded_in_the_editor_with_a_pdf_preview(
+    client, acme, members, books
+):
+    import io
+
+    from pypdf import PdfReader
+
+    from relance.core.sms import sms_parts
+
+    login(client, members["admin"])
+    listing = client.get(reverse("templates")).content.decode()
+    for name in ("formal_notice", "registered_letter", "text_reminder_3"):
+        assert reverse("template", args=[name, "en"]) in listing
+    url = reverse("template", args=["formal_notice", "fr"])
+    page = escape_free(client.get(url))
+    # The letter to the customer with the oldest overdue invoice, as its PDF says.
+    shown = page.split("data-body")[1]
+    assert "Client C2" in shown and "F-2" in shown and "mettons en demeure" in shown
+    subject, body = "Mise en demeure", "[[invoices]]\n\n[[statement]]\n\n[[demand]]"
+    edited = {"subject": subject, "body": "Cher client {{ customer.ref }},\n\n" + body}
+    response = client.post(url, {**edited, "action": "pdf"})
+    assert response["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    assert "Cher client C2," in pages[0].extract_text()
+    assert not MessageTemplate.objects.exists()
+    # Without the demand, nothing is kept, and the page says why.
+    response = client.post(url, {**edited, "body": "Bonjour", "action": "save"})
+    assert (
+        "[[demand]]" in escape_free(response) and not MessageTemplate.objects.exists()
+    )
+    # A text: no subject, its length in SMS.
+    page = escape_free(client.get(reverse("template", args=["text_reminder_1", "fr"])))
+    body = page.split("data-body>")[1].split("</pre>")[0]
+    assert 'name="subject"' not in page and "F-2" in body
+    parts = page.split("data-parts>")[1].split("</small>")[0]
+    assert parts.endswith(f"{len(body)} caractères, {sms_parts(body)} SMS"), parts
 
 
 CSV = (

@@ -35,6 +35,10 @@ STEP_LABELS = {
     "owner_call": _("Account owner notice"),
     "promise_confirmation": _("Promise confirmation"),
     "plan_confirmation": _("Payment plan confirmation"),
+    "text_pre_reminder": _("Courtesy text before the due date"),
+    "text_reminder_1": _("First reminder text"),
+    "text_reminder_2": _("Second reminder text"),
+    "text_reminder_3": _("Third reminder text"),
 }
 SEGMENT_LABELS = {
     "good": _("Good payer"),
