@@ -53,13 +53,15 @@ def render_step(
     what a message of its own needs (a confirmation's date or instalments)."""
     lang = supported(lang or customer.language)
     context = step_context(step, org, customer, invoices, today, lang, instalment)
-    # Only emails warn with the statement of sums due; a text has no room.
-    if step in STATEMENT_STEPS and customer.kind == "b2b" and customer.pk:
+    own = (wording or {}).get((step, lang))
+    # Only emails warn with the statement of sums due (a text has no room): the
+    # shipped ones at the last reminder, an organisation's wherever it uses it.
+    wanted = step in STATEMENT_STEPS or (own and "statement" in own[0] + own[1])
+    if wanted and customer.kind == "b2b" and customer.pk:
         context["statement"] = _statement(org, customer, invoices, today, LOCALES[lang])
     context.update(extra or {})
     if contact:
         context["contact"] = contact
-    own = (wording or {}).get((step, lang))
     if own:
         return render_wording(own[0], own[1], lang, context)
     return render_message(step, lang, context)

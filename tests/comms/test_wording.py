@@ -219,3 +219,12 @@ def test_the_sandbox_sees_plain_values_only(acme, name):
     overdue(acme, reminded=())
     shown = save_wording(acme, name, "fr", *sources(name, PROBE), "al")
     assert "[][][][][][][]" in shown.body_text.replace("\n", "")
+
+
+def test_an_edited_reminder_may_state_the_sums_due_at_any_step(acme):
+    overdue(acme, reminded=())
+    body = "Dû : {{ statement.principal }} + {{ statement.indemnity }} = {{ statement.total }}"
+    shown = preview(acme, "reminder_1", "fr", "Relance", body, DUE + timedelta(days=5))
+    # 3,000 principal, 40 indemnity, and five days of penalties at the ECB
+    # rate + 10 points (13.15 % a year in the first half of 2025): 5.40.
+    assert " ".join(shown.body_text.split()) == "Dû : 3 000,00 € + 40,00 € = 3 045,40 €"
