@@ -184,13 +184,19 @@ def prepare_outbox(org: Organisation, actor: str = "system") -> None:
 
 def record_day(org: Organisation, today: date, *, dry_run: bool, actor: str) -> dict:
     """Load, plan and write today's actions in one transaction."""
+    policies = policies_for(org)
+    # A million invoices make millions of small objects and no cyclic garbage:
+    # the cyclic collector would rescan them all, again and again (the result's
+    # hundred thousand dicts included, so it stays paused until they are built).
+    with paused_gc():
+        return _record_day(org, today, policies, dry_run=dry_run, actor=actor)
+
+
+def _record_day(org, today, policies, *, dry_run: bool, actor: str) -> dict:
     from .holds import settle_expired_promises
     from .plans import settle_plans
 
-    policies = policies_for(org)
-    # A million invoices make millions of small objects and no cyclic garbage:
-    # the cyclic collector would rescan them all, again and again.
-    with transaction.atomic(), paused_gc():
+    with transaction.atomic():
         # One run at a time per organisation: the row lock serialises them.
         Organisation.objects.select_for_update().get(pk=org.pk)
         if not dry_run:
@@ -317,6 +323,7 @@ def _write(org, today, planned, numbers, actor, run: bool = True) -> list[int]:
     thousand actions the ORM's objects cost more than the writes."""
     before = bulk.last_id(Action)
     at = {}  # few distinct send instants: prepare each once
+    day = bulk.prepared(Action, "run_date", today)  # not an adapter call per row
     bulk.insert(
         Action,
         [
@@ -345,7 +352,7 @@ def _write(org, today, planned, numbers, actor, run: bool = True) -> list[int]:
                 p.policy,
                 p.segment,
                 p.instalment,
-                today,
+                day,
                 at.get(p.scheduled_at)
                 or at.setdefault(
                     p.scheduled_at,
@@ -367,7 +374,7 @@ def _write(org, today, planned, numbers, actor, run: bool = True) -> list[int]:
         ActionInvoice,
         ["action_id", "invoice_id", "step", "run_date"],
         (
-            (pk, i, p.history_key, today)
+            (pk, i, p.history_key, day)
             for pk, p in zip(ids, planned, strict=True)
             for i in p.invoice_ids
         ),
