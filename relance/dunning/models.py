@@ -46,13 +46,21 @@ class Action(models.Model):
 
 class ActionInvoice(models.Model):
     """An invoice covered by an action. The unique constraint makes a step for an
-    invoice impossible to plan twice, whatever runs concurrently."""
+    invoice impossible to plan twice, whatever runs concurrently.
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE)
+    No foreign-key constraints in the database: a first run on a large ledger
+    writes hundreds of thousands of links, and checking each of them locks its
+    invoice and its action (half of a PostgreSQL run's time at a million
+    invoices). Links are written only by the run, for the actions it has just
+    written and the invoices it has just read under the organisation's lock;
+    deleting an action or an invoice deletes its links (Django's cascade, which
+    does not depend on the constraint). tests/dunning/test_links.py checks both."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, db_constraint=False)
     # Looked up through the (invoice, step) unique index: a second index on the
     # invoice alone would only slow down the run's largest write.
     invoice = models.ForeignKey(
-        "ledger.Invoice", on_delete=models.CASCADE, db_index=False
+        "ledger.Invoice", on_delete=models.CASCADE, db_index=False, db_constraint=False
     )
     step = models.CharField(max_length=32)
     run_date = models.DateField()
