@@ -385,9 +385,7 @@ def _write(org, today, planned, numbers, actor, run: bool = True) -> list[int]:
             {
                 "action": pk,
                 "step": p.step.key,
-                # Plain text, not the enum: the timeline writes plain values
-                # directly (timeline.services.stored_text), the rest slowly.
-                "channel": str(p.step.channel),
+                "channel": p.step.channel,
                 "invoices": list(map(numbers.__getitem__, p.invoice_ids)),
                 "scheduled_at": p.scheduled_at.isoformat(),
                 "reason": p.reason,

@@ -36,10 +36,10 @@ QUOTE = json.encoder.encode_basestring  # the quoting of chain.canonical
 def stored_text(data: dict[str, Any]) -> str:
     """The data's canonical JSON text, as it is stored and hashed: Decimal and
     dates become strings, so reading it back and encoding again gives the same
-    text. Flat data with text keys and plain values or lists of text (most
-    events: a million on a large import, one per action on a run) is written
-    directly; anything else makes a JSON round trip first (integer
-    keys, for one, sort differently once they are text)."""
+    text. Flat data with text keys and plain values (text enums included) or
+    lists of text (most events: a million on a large import, one per action on
+    a run) is written directly; anything else makes a JSON round trip first
+    (integer keys, for one, sort differently once they are text)."""
     items = []
     for key, value in data.items():
         kind = type(value)
@@ -57,6 +57,8 @@ def stored_text(data: dict[str, Any]) -> str:
             items.append((key, QUOTE(str(value))))
         elif kind is list and all(type(x) is str for x in value):
             items.append((key, "[" + ",".join(map(QUOTE, value)) + "]"))
+        elif isinstance(value, str):  # an enum of text: JSON writes its value
+            items.append((key, QUOTE(str.__str__(value))))
         else:
             break
     else:

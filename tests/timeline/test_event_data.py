@@ -10,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from relance.core import chain
+from relance.core.policy import Channel
+from relance.core.scoring import Segment
 from relance.formats.invoices_csv import InvoiceRecord
 from relance.ledger.services import created_event
 from relance.timeline.models import Event, chain_payload, chain_text
@@ -17,6 +19,7 @@ from relance.timeline.services import NewEvent, record_many, stored_text, verify
 
 scalars = st.one_of(
     st.text(max_size=20),
+    st.sampled_from([*Channel, *Segment]),  # text enums, as a run's events carry
     st.integers(),
     st.floats(allow_nan=False),
     st.booleans(),
