@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import NamedTuple
 
 from .calendar import BusinessCalendar, local_instant
@@ -35,6 +36,8 @@ from .snapshot import (
     InvoiceState,
     StepDone,
 )
+
+BY_DUE_DATE = attrgetter("due_date", "number")  # the order invoices are listed in
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +342,7 @@ def plan(
                 continue
             step, invs = steps[key], groups[key]
             if len(invs) > 1:
-                invs = sorted(invs, key=lambda i: (i.due_date, i.number))
+                invs = sorted(invs, key=BY_DUE_DATE)
             approval = step.requires_approval or (
                 policy.approval_amount is not None
                 and sum((i.open_amount for i in invs), Decimal("0"))

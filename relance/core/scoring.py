@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from operator import attrgetter
 from typing import NamedTuple
 
 WINDOW_DAYS = 365  # behaviour over the last year
@@ -28,6 +29,9 @@ class PastInvoice(NamedTuple):
     paid_on: date | None  # None while unpaid
 
 
+BY_DUE_DATE = attrgetter("due_date")
+
+
 @dataclass(frozen=True, slots=True)
 class Score:
     segment: Segment
@@ -38,21 +42,17 @@ class Score:
     reason: str
 
 
-def _days_late(inv: PastInvoice, today: date) -> int:
-    end = inv.paid_on or today
-    return max(0, (end - inv.due_date).days)
-
-
 def score(
     history: Iterable[PastInvoice], today: date, key_account: bool = False
 ) -> Score:
     """Segment from the invoices that fell due in the last year."""
     since = today - timedelta(days=WINDOW_DAYS)
     considered = sorted(
-        (i for i in history if since <= i.due_date < today), key=lambda i: i.due_date
+        (i for i in history if since <= i.due_date < today), key=BY_DUE_DATE
     )
     n = len(considered)
-    delays = [_days_late(i, today) for i in considered]
+    # (days late inlined: a run scores a hundred thousand customers)
+    delays = [max(0, ((paid_on or today) - due).days) for due, paid_on in considered]
     late = [d for d in delays if d > GRACE_DAYS]
     share = len(late) / n if n else 0.0
     average = round(sum(late) / len(late)) if late else 0
