@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import groupby
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -37,7 +38,10 @@ from .snapshot import (
     StepDone,
 )
 
-BY_DUE_DATE = attrgetter("due_date", "number")  # the order invoices are listed in
+# The order a customer's invoices are listed in, customers one after the other.
+LISTED = attrgetter("customer_id", "due_date", "number")
+CUSTOMER = attrgetter("customer_id")
+UNKNOWN = object()  # a first step not worked out yet (None: there is none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +207,7 @@ def plan(
     default = policies["default"]
     # The first step of an invoice never chased depends only on its policy and
     # due date: most invoices of a large ledger share a few hundred of those.
-    first_steps: dict[tuple[int, date], Step | None] = {}
+    first_steps: dict[int, dict[date, Step | None]] = {}
 
     groups: dict[tuple[int, str], list[InvoiceState]] = defaultdict(list)
     steps: dict[tuple[int, str], Step] = {}
@@ -247,53 +251,59 @@ def plan(
             f"instalment {inst.number} due {inst.due_date.isoformat()}; "
             + _reason(pseudo, inst_done, today)
         )
-    policy_of = {cid: policies.get(c.segment, default) for cid, c in customers.items()}
     no_steps: dict[str, date] = {}
-    for inv in invoices:
-        policy = policy_of[inv.customer_id]
-        inv_done = done.get(inv.id, no_steps)
-        if inv.open_amount <= 0:
-            step = _thank_you_due(policy, inv, inv_done, today)
-        elif inv_done is no_steps:
-            memo = (id(policy), inv.due_date)
-            if memo in first_steps:
-                step = first_steps[memo]
-            else:
-                step = first_steps[memo] = next_step(policy, inv, no_steps, today)
-        else:
-            step = next_step(
-                policy, inv, inv_done, today, keep_pace=inv.id not in broken
-            )
-        if step is None:
-            continue
-        why_not = None
-        if inv.open_amount > 0:
-            hold = on_invoice.get(inv.id) or on_customer.get(inv.customer_id)
-            if hold is not None:
-                why_not = str(hold)
-            elif bank_data_stale:
-                why_not = "bank_data_stale"
-            elif inv.open_amount < policy.min_amount:
-                why_not = "below_threshold"
-        if (
-            why_not is None
-            and step.channel in MESSAGE_CHANNELS
-            and not _reachable(step.channel, customers[inv.customer_id])
-        ):
-            why_not = "no_contact"
-        if why_not:
-            skipped.append(Skip(inv.id, step.key, why_not))
-            continue
-        key = (inv.customer_id, step.key)
-        if key not in groups:  # the first invoice of a group gives its reason
-            steps[key] = step
+    policy_of: dict[int, Policy] = {}
+    # Customer by customer, each one's invoices in the order a message lists
+    # them (the order the snapshot reads them in: sorting is then a linear
+    # check): what depends on the customer is looked up once, and a customer's
+    # groups are built while its data is at hand.
+    for customer_id, own in groupby(sorted(invoices, key=LISTED), key=CUSTOMER):
+        customer = customers[customer_id]
+        policy = policy_of[customer_id] = policies.get(customer.segment, default)
+        customer_hold = on_customer.get(customer_id)
+        first = first_steps.setdefault(id(policy), {})
+        for inv in own:
+            inv_done = done.get(inv.id, no_steps)
             if inv.open_amount <= 0:
-                reasons[key] = "paid after reminders"
+                step = _thank_you_due(policy, inv, inv_done, today)
+            elif inv_done is no_steps:
+                step = first.get(inv.due_date, UNKNOWN)
+                if step is UNKNOWN:
+                    step = first[inv.due_date] = next_step(policy, inv, no_steps, today)
             else:
-                reasons[key] = _reason(inv, inv_done, today) + (
-                    "; promise to pay broken" if inv.id in broken else ""
+                step = next_step(
+                    policy, inv, inv_done, today, keep_pace=inv.id not in broken
                 )
-        groups[key].append(inv)
+            if step is None:
+                continue
+            why_not = None
+            if inv.open_amount > 0:
+                hold = on_invoice.get(inv.id) or customer_hold
+                if hold is not None:
+                    why_not = str(hold)
+                elif bank_data_stale:
+                    why_not = "bank_data_stale"
+                elif inv.open_amount < policy.min_amount:
+                    why_not = "below_threshold"
+            if (
+                why_not is None
+                and step.channel in MESSAGE_CHANNELS
+                and not _reachable(step.channel, customer)
+            ):
+                why_not = "no_contact"
+            if why_not:
+                skipped.append(Skip(inv.id, step.key, why_not))
+                continue
+            key = (customer_id, step.key)
+            if key not in groups:  # the first invoice of a group gives its reason
+                steps[key] = step
+                if inv.open_amount <= 0:
+                    reasons[key] = "paid after reminders"
+                else:
+                    reasons[key] = _reason(inv, inv_done, today) + (
+                        "; promise to pay broken" if inv.id in broken else ""
+                    )
+            groups[key].append(inv)
 
     sent_at: dict[int, datetime] = {}  # by step: one computation each
 
@@ -308,7 +318,8 @@ def plan(
     actions: list[PlannedAction] = []
     for customer_id, keys in sorted(by_customer.items()):
         customer = customers[customer_id]
-        policy = policy_of[customer_id]
+        # (a customer chased only for instalments has no invoice in play)
+        policy = policy_of.get(customer_id) or policies.get(customer.segment, default)
         kept = _cadence(
             customer_id,
             keys,
@@ -341,8 +352,6 @@ def plan(
                 )
                 continue
             step, invs = steps[key], groups[key]
-            if len(invs) > 1:
-                invs = sorted(invs, key=BY_DUE_DATE)
             approval = step.requires_approval or (
                 policy.approval_amount is not None
                 and sum((i.open_amount for i in invs), Decimal("0"))
