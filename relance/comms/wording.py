@@ -1,10 +1,13 @@
-"""An organisation's own wording of its messages: kept per message and language,
-checked before it is kept, rendered in a sandbox.
+"""An organisation's own wording of what it sends (the emails, the registered
+letter and the formal notice, the SMS/WhatsApp texts): kept per message and
+language, checked before it is kept, rendered in a sandbox.
 
-The sandbox is a Django template engine with no tag library to load, reading
-only relance's message partials, and fed plain values (render.render_step): an
-edited template can word the message and include the invoice lines, and cannot
-reach a model, a setting or a file elsewhere."""
+The sandbox is a Django template engine with no tag library to load and no tag
+that tells of the server, reading only relance's message partials, and fed
+plain values (render.render_step, render.letter_context): an edited template can
+word the message and include the invoice lines, and cannot reach a model, a
+setting or a file elsewhere. A letter's legal parts are not in its wording: the
+wording places them (formats.letters_pdf.letter_blocks)."""
 
 from __future__ import annotations
 
