@@ -197,17 +197,21 @@ def plan(
     contacted_today: set[int] = set()
     for h in history:
         done[h.invoice_id][h.step_key] = h.on
-        if h.contact and h.channel in WRITTEN_CHANNELS:
-            last_written[h.customer_id] = max(
-                h.on, last_written.get(h.customer_id, h.on)
-            )
-        if h.contact and h.on == today:
-            contacted_today.add(h.customer_id)
+        if h.contact:
+            if h.channel in WRITTEN_CHANNELS and h.on > last_written.get(
+                h.customer_id, date.min
+            ):
+                last_written[h.customer_id] = h.on
+            if h.on == today:
+                contacted_today.add(h.customer_id)
     on_invoice, on_customer, broken = _active_holds(holds, today)
     default = policies["default"]
-    # The first step of an invoice never chased depends only on its policy and
-    # due date: most invoices of a large ledger share a few hundred of those.
+    # The next step of an invoice depends only on its policy, its due date and
+    # the steps it has had (next_step): most invoices of a large ledger share a
+    # few hundred of those, worked out once each. Never chased, by due date:
     first_steps: dict[int, dict[date, Step | None]] = {}
+    # Chased, by due date, steps and dates, and whether to keep the pace:
+    next_steps: dict[int, dict[tuple, Step | None]] = {}
 
     groups: dict[tuple[int, str], list[InvoiceState]] = defaultdict(list)
     steps: dict[tuple[int, str], Step] = {}
@@ -262,6 +266,7 @@ def plan(
         policy = policy_of[customer_id] = policies.get(customer.segment, default)
         customer_hold = on_customer.get(customer_id)
         first = first_steps.setdefault(id(policy), {})
+        following = next_steps.setdefault(id(policy), {})
         for inv in own:
             inv_done = done.get(inv.id, no_steps)
             if inv.open_amount <= 0:
@@ -271,9 +276,13 @@ def plan(
                 if step is UNKNOWN:
                     step = first[inv.due_date] = next_step(policy, inv, no_steps, today)
             else:
-                step = next_step(
-                    policy, inv, inv_done, today, keep_pace=inv.id not in broken
-                )
+                keep_pace = inv.id not in broken
+                memo = (inv.due_date, keep_pace, *inv_done.items())
+                step = following.get(memo, UNKNOWN)
+                if step is UNKNOWN:
+                    step = following[memo] = next_step(
+                        policy, inv, inv_done, today, keep_pace=keep_pace
+                    )
             if step is None:
                 continue
             why_not = None
