@@ -12,6 +12,7 @@ wording places them (formats.letters_pdf.letter_blocks)."""
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
@@ -80,6 +81,7 @@ class WordingError(ValueError):
         super().__init__(f"{part}: {text}")
 
 
+INCLUDE_BY_VALUE = re.compile(r"\{%\s*(include|extends)\s+(?![\"'])")
 # Built-in tags a message has no use for and that say something of the server:
 # {% debug %} prints the loaded modules when RELANCE_DEBUG is on, {% url %} the
 # application's routes.
@@ -252,6 +254,10 @@ def _check(name: str, lang: str, subject: str, body: str) -> None:
             raise WordingError(part, "contains a NUL character")
         if len(text) > limit:
             raise WordingError(part, f"is longer than {limit} characters")
+        # A partial named by a value could exist for the preview's customer and
+        # not for another one, and stop their messages at send time.
+        if INCLUDE_BY_VALUE.search(text):
+            raise WordingError(part, "may include only a partial named in quotes")
         with _rendering(part):
             compiled(text)
     if name in TEXTS and subject:

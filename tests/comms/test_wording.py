@@ -228,3 +228,18 @@ def test_an_edited_reminder_may_state_the_sums_due_at_any_step(acme):
     # 3,000 principal, 40 indemnity, and five days of penalties at the ECB
     # rate + 10 points (13.15 % a year in the first half of 2025): 5.40.
     assert " ".join(shown.body_text.split()) == "Dû : 3 000,00 € + 40,00 € = 3 045,40 €"
+
+
+def test_a_partial_is_named_in_quotes_not_by_a_value(acme):
+    """A value could name an existing partial for the preview's customer and a
+    missing one for the next customer, whose messages would then fail to render."""
+    overdue(acme, reminded=())
+    with pytest.raises(WordingError, match="only a partial named in quotes"):
+        save_wording(
+            acme, "reminder_1", "fr", "Relance", "{% include org.name %}", "al"
+        )
+    body = '{% include "comms/email/fr/_lines.txt" %}'
+    assert (
+        "HP-1"
+        in save_wording(acme, "reminder_1", "fr", "Relance", body, "al").body_text
+    )
