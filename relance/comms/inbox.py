@@ -188,8 +188,14 @@ def _clean(text: str) -> str:
 
 
 def _header(msg: EmailMessage, name: str) -> str:
-    """A header's decoded text (an encoded word may still decode to a NUL)."""
-    return _clean(str(msg[name] or ""))
+    """A header's decoded text (an encoded word may still decode to a NUL), or
+    its raw text when the standard library's parser fails on it (it raises on
+    some malformed address groups, such as `From: a:b:;;`)."""
+    try:
+        value = msg[name]
+    except Exception:  # a stranger's bytes: the parser's bugs are not ours to stop
+        value = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), "")
+    return _clean(str(value or ""))
 
 
 def _summary(reply: Reply) -> str:
@@ -249,7 +255,7 @@ def _text(msg: EmailMessage) -> str:
 
 def _received_at(msg: EmailMessage):
     try:
-        when = parsedate_to_datetime(str(msg["Date"]))
+        when = parsedate_to_datetime(_header(msg, "Date"))
     except (TypeError, ValueError):
         return timezone.now()
     return when if when.tzinfo else timezone.make_aware(when)

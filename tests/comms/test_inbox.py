@@ -277,6 +277,18 @@ def test_command_line_sets_reads_lists_and_decides(acme, sent, imap, monkeypatch
 
 
 @pytest.mark.django_db
+def test_a_sender_the_email_parser_fails_on_is_kept_as_written(acme):
+    """Found by the property test below: Python's header parser raises on some
+    malformed address groups. The reply is stored with the header's raw text."""
+    from relance.comms.inbox import receive
+
+    raw = b"From: a:b:;;\r\nSubject: paiement\r\n\r\nJe paie demain.\r\n"
+    assert receive(acme, raw, TODAY) == "unmatched"
+    reply = Reply.objects.get()
+    assert reply.subject == "paiement" and reply.body_text == "Je paie demain."
+
+
+@pytest.mark.django_db
 def test_any_bytes_in_the_mailbox_are_stored_or_refused_without_a_crash(acme):
     from hypothesis import given
     from hypothesis import strategies as st
@@ -295,6 +307,7 @@ def test_any_bytes_in_the_mailbox_are_stored_or_refused_without_a_crash(acme):
             b"\x00",
             b"=?utf-8?q?a=00b?=",
             b"Content-Transfer-Encoding: base64\r\n\r\nAAAA",
+            b"a:b:;;",  # an address group the standard library's parser fails on
         ]
     )
 
