@@ -41,7 +41,7 @@ from .snapshot import (
 # The order a customer's invoices are listed in, customers one after the other.
 LISTED = attrgetter("customer_id", "due_date", "number")
 CUSTOMER = attrgetter("customer_id")
-UNKNOWN = object()  # a first step not worked out yet (None: there is none)
+UNKNOWN = object()  # a step not worked out yet (None: there is none)
 
 
 @dataclass(frozen=True, slots=True)
