@@ -527,8 +527,14 @@ def _settle(
         action_status = {
             MessageStatus.SENT: ActionStatus.DONE,
             MessageStatus.CANCELLED: ActionStatus.CANCELLED,
+            # Not delivered and never retried: back to a person, with the reason.
+            MessageStatus.FAILED: ActionStatus.TODO,
         }.get(status)
-        if action_status:
+        if action_status == ActionStatus.TODO:
+            Action.objects.filter(pk=msg.action_id).update(
+                status=action_status, reason=f"message failed: {reason}"[:500]
+            )
+        elif action_status:
             Action.objects.filter(pk=msg.action_id).update(status=action_status)
     record(
         msg.org,

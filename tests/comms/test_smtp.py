@@ -65,7 +65,10 @@ def test_permanent_refusal_fails_and_temporary_one_retries_later(acme, mta):
     gone = OutboundMessage.objects.get(to_addresses=["gone@client.example"])
     busy = OutboundMessage.objects.get(to_addresses=["busy@other-client.example"])
     assert gone.status == "failed" and "550" in gone.status_reason
+    # The reminder that will never go is back with a person, saying why.
+    assert gone.action.status == "todo" and "550" in gone.action.reason
     assert busy.status == "queued" and busy.next_attempt_at > timezone.now()
+    assert busy.action.status == "queued"
     assert send_outbox(acme)["retry"] == 0  # not due yet: nothing tried
     assert mta.count() == 0
 

@@ -116,15 +116,16 @@ def test_whatsapp_goes_through_its_own_provider(acme, settings):
 
 
 @pytest.mark.parametrize(
-    "gateway, outcome, status",
+    "gateway, outcome, status, action_status",
     [
-        ("Refusing", "failed", "failed"),
-        ("Busy", "retry", "queued"),
-        ("Crashing", "uncertain", "uncertain"),
+        # A text that will never go: its action goes back to a person.
+        ("Refusing", "failed", "failed", "todo"),
+        ("Busy", "retry", "queued", "queued"),
+        ("Crashing", "uncertain", "uncertain", "queued"),
     ],
 )
 def test_what_the_provider_says_decides_the_messages_fate(
-    acme, settings, gateway, outcome, status
+    acme, settings, gateway, outcome, status, action_status
 ):
     settings.RELANCE_SMS_PROVIDER = f"{__name__}.{gateway}"
     text_policy(acme)
@@ -133,6 +134,11 @@ def test_what_the_provider_says_decides_the_messages_fate(
     assert send_outbox(acme)[outcome] == 1
     msg = OutboundMessage.objects.get()
     assert msg.status == status
+    assert msg.action.status == action_status
+    if action_status == "todo":
+        assert msg.action.reason == "message failed: refused by the provider: " + (
+            "number unknown"
+        )
     # Whatever happened, nothing goes twice without a person.
     settings.RELANCE_SMS_PROVIDER = f"{__name__}.Recording"
     send_outbox(acme)
