@@ -183,8 +183,10 @@ def receive(org, raw: bytes, today: date) -> str:
 
 
 def _clean(text: str) -> str:
-    """Text as every database keeps it: PostgreSQL refuses NUL characters."""
-    return text.replace("\x00", "")
+    """Text as every database keeps it: PostgreSQL refuses NUL characters, and
+    no database takes the lone surrogates that undecodable bytes become in a
+    header the parser could not read (see _header): they become "?"."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def _header(msg: EmailMessage, name: str) -> str:
