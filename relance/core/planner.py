@@ -256,14 +256,13 @@ def plan(
             + _reason(pseudo, inst_done, today)
         )
     no_steps: dict[str, date] = {}
-    policy_of: dict[int, Policy] = {}
     # Customer by customer, each one's invoices in the order a message lists
     # them (the order the snapshot reads them in: sorting is then a linear
     # check): what depends on the customer is looked up once, and a customer's
     # groups are built while its data is at hand.
     for customer_id, own in groupby(sorted(invoices, key=LISTED), key=CUSTOMER):
         customer = customers[customer_id]
-        policy = policy_of[customer_id] = policies.get(customer.segment, default)
+        policy = policies.get(customer.segment, default)
         customer_hold = on_customer.get(customer_id)
         first = first_steps.setdefault(id(policy), {})
         following = next_steps.setdefault(id(policy), {})
@@ -327,8 +326,7 @@ def plan(
     actions: list[PlannedAction] = []
     for customer_id, keys in sorted(by_customer.items()):
         customer = customers[customer_id]
-        # (a customer chased only for instalments has no invoice in play)
-        policy = policy_of.get(customer_id) or policies.get(customer.segment, default)
+        policy = policies.get(customer.segment, default)
         kept = _cadence(
             customer_id,
             keys,
