@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 
@@ -136,12 +136,12 @@ def on_paid(
         for (customer_id, name, segment), invs in groups.items()
     ]
     numbers = {inv.pk: inv.number for inv in invoices}
-    listed = [[numbers[i] for i in p.invoice_ids] for p in planned]
+    written = written_out(planned, numbers)
     try:
         with transaction.atomic():
             # Serialised with the daily run, which writes actions the same way.
             Organisation.objects.select_for_update().get(pk=org.pk)
-            actions = _write(org, today, planned, listed, actor, run=False)
+            actions = _write(org, today, planned, written, actor, run=False)
     except IntegrityError:
         return {"cancelled": cancelled, "thanked": 0}  # planned concurrently
     prepare_outbox(org, actor)
@@ -223,14 +223,11 @@ def _record_day(org, today, policies, *, dry_run: bool, actor: str) -> dict:
             numbers.update(
                 Invoice.objects.filter(pk__in=missing).values_list("pk", "number")
             )
-        # Each action's invoice numbers and send instant as text, once for its
-        # event and the result (a hundred thousand of each on a large ledger).
-        listed = [list(map(numbers.__getitem__, a.invoice_ids)) for a in result.actions]
+        written = written_out(result.actions, numbers)
         if not dry_run:
-            _write(org, today, result.actions, listed, actor)
+            _write(org, today, result.actions, written, actor)
             settle_expired_promises(org, today, actor)
     customers = snap.customers
-    stamps = as_text(a.scheduled_at for a in result.actions)
     return {
         "date": today.isoformat(),
         "dry_run": dry_run,
@@ -250,10 +247,10 @@ def _record_day(org, today, policies, *, dry_run: bool, actor: str) -> dict:
                 "needs_approval": a.needs_approval,
                 "invoices": invoices,
                 **({"instalment": a.instalment} if a.instalment else {}),
-                "scheduled_at": stamps[a.scheduled_at],
+                "scheduled_at": scheduled_at,
                 "reason": a.reason,
             }
-            for a, invoices in zip(result.actions, listed, strict=True)
+            for a, (invoices, scheduled_at) in zip(result.actions, written, strict=True)
         ],
         "skipped": [
             {"invoice": numbers[s.invoice_id], "step": s.step_key, "reason": s.reason}
@@ -314,10 +311,16 @@ def prescription_warnings(org, today: date) -> list[dict]:
     return out
 
 
-def as_text(instants) -> dict[datetime, str]:
-    """Send instants as text, each once: a run's actions share a few (all in
-    the organisation's time zone)."""
-    return {at: at.isoformat() for at in set(instants)}
+def written_out(planned, numbers) -> list[tuple[list[str], str]]:
+    """Each action's invoice numbers and send instant as text, made once for its
+    timeline event and for the run's result (a hundred thousand of each on a
+    large ledger; the actions share a few instants, all in the organisation's
+    time zone)."""
+    stamps = {at: at.isoformat() for at in {p.scheduled_at for p in planned}}
+    return [
+        (list(map(numbers.__getitem__, p.invoice_ids)), stamps[p.scheduled_at])
+        for p in planned
+    ]
 
 
 def _status(planned) -> str:
@@ -328,9 +331,9 @@ def _status(planned) -> str:
     return ActionStatus.TODO
 
 
-def _write(org, today, planned, listed, actor, run: bool = True) -> list[int]:
+def _write(org, today, planned, written, actor, run: bool = True) -> list[int]:
     """Write the planned actions, their invoices and their timeline events
-    (`listed`: each action's invoice numbers); the new actions' ids, in the order
+    (`written`: each action's written_out); the new actions' ids, in the order
     of `planned`. Plain INSERTs: at a hundred thousand actions the ORM's objects
     cost more than the writes."""
     before = bulk.last_id(Action)
@@ -391,7 +394,6 @@ def _write(org, today, planned, listed, actor, run: bool = True) -> list[int]:
             for i in p.invoice_ids
         ),
     )
-    stamps = as_text(p.scheduled_at for p in planned)
     events = [
         NewEvent(
             "action.planned",
@@ -400,14 +402,14 @@ def _write(org, today, planned, listed, actor, run: bool = True) -> list[int]:
                 "step": p.step.key,
                 "channel": p.step.channel,
                 "invoices": invoices,
-                "scheduled_at": stamps[p.scheduled_at],
+                "scheduled_at": scheduled_at,
                 "reason": p.reason,
                 "segment": p.segment,
                 "needs_approval": p.needs_approval,
             },
             customer_id=p.customer_id,
         )
-        for pk, p, invoices in zip(ids, planned, listed, strict=True)
+        for pk, p, (invoices, scheduled_at) in zip(ids, planned, written, strict=True)
     ]
     if run:
         events.append(NewEvent("dunning.run", {"date": today, "actions": len(ids)}))
