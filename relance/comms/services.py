@@ -524,18 +524,17 @@ def _settle(
         sent_at=now if status == "sent" else None,
     )
     if msg.action_id:
-        action_status = {
-            MessageStatus.SENT: ActionStatus.DONE,
-            MessageStatus.CANCELLED: ActionStatus.CANCELLED,
+        change = {
+            MessageStatus.SENT: {"status": ActionStatus.DONE},
+            MessageStatus.CANCELLED: {"status": ActionStatus.CANCELLED},
             # Not delivered and never retried: back to a person, with the reason.
-            MessageStatus.FAILED: ActionStatus.TODO,
+            MessageStatus.FAILED: {
+                "status": ActionStatus.TODO,
+                "reason": f"message failed: {reason}"[:500],
+            },
         }.get(status)
-        if action_status == ActionStatus.TODO:
-            Action.objects.filter(pk=msg.action_id).update(
-                status=action_status, reason=f"message failed: {reason}"[:500]
-            )
-        elif action_status:
-            Action.objects.filter(pk=msg.action_id).update(status=action_status)
+        if change:
+            Action.objects.filter(pk=msg.action_id).update(**change)
     record(
         msg.org,
         f"message.{status}",
