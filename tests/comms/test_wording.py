@@ -3,11 +3,9 @@ emails, the registered letter and the formal notice (whose legal parts stay
 relance's), and the SMS/WhatsApp texts. Edited wording renders in a sandbox
 that known template-injection payloads cannot get out of."""
 
-import io
 from datetime import date, timedelta
 
 import pytest
-from pypdf import PdfReader
 
 from relance.comms.models import MessageTemplate, OutboundMessage
 from relance.comms.wording import (
@@ -26,6 +24,7 @@ from relance.ledger.contacts import add_contact
 from relance.legal.documents import make_letter
 from relance.timeline.models import Event
 from tests.factories import make_invoice
+from tests.legal.test_documents import text_of
 
 DUE = date(2025, 5, 15)
 NOTICE = (
@@ -38,8 +37,7 @@ NOTICE = (
 
 
 def text(pdf: bytes) -> str:
-    pages = PdfReader(io.BytesIO(pdf)).pages
-    return " ".join(" ".join(p.extract_text() for p in pages).split())
+    return " ".join(text_of(pdf).split())
 
 
 @pytest.fixture(autouse=True)

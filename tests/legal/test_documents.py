@@ -76,6 +76,17 @@ def cmd(*args):
     return json.loads(out.getvalue())
 
 
+def letter(kind: str, day: str, customer: str = "HP") -> tuple[dict, str]:
+    """`relance letter` for Acme's customer: its JSON and the letter's text."""
+    data = cmd("letter", kind, "--org", "acme", "--customer", customer, "--date", day)
+    return data, text_of_file(data["file"])
+
+
+def text_of_file(path) -> str:
+    """A PDF's text on one line, spaces folded, for phrases to be found in."""
+    return " ".join(text_of(Path(path).read_bytes()).split())
+
+
 def test_formal_notice_has_every_element(acme, debtor, tmp_path):
     out = tmp_path / "notice.pdf"
     data = cmd(
@@ -90,7 +101,7 @@ def test_formal_notice_has_every_element(acme, debtor, tmp_path):
         "--out",
         str(out),
     )
-    text = " ".join(text_of(out.read_bytes()).split())
+    text = text_of_file(out)
     assert "Mise en demeure de payer" in text
     assert "mettons en demeure" in text
     assert "Acme Conseil SAS" in text and "SIREN 732829320" in text
@@ -123,17 +134,7 @@ def test_formal_notice_has_every_element(acme, debtor, tmp_path):
 
 
 def test_registered_letter_is_not_a_formal_notice(acme, debtor):
-    data = cmd(
-        "letter",
-        "registered_letter",
-        "--org",
-        "acme",
-        "--customer",
-        "HP",
-        "--date",
-        "2025-08-01",
-    )
-    text = " ".join(text_of(Path(data["file"]).read_bytes()).split())
+    _, text = letter("registered_letter", "2025-08-01")
     assert "Relance avant mise en demeure" in text
     assert "mettons en demeure" not in text
     assert "nous vous adresserons une mise en demeure" in text
@@ -141,17 +142,7 @@ def test_registered_letter_is_not_a_formal_notice(acme, debtor):
 
 def test_an_english_speaking_debtor_gets_both_letters_in_english(acme, debtor):
     Customer.objects.filter(pk=debtor.pk).update(language="en")
-    notice = cmd(
-        "letter",
-        "formal_notice",
-        "--org",
-        "acme",
-        "--customer",
-        "HP",
-        "--date",
-        "2025-08-20",
-    )
-    text = " ".join(text_of(Path(notice["file"]).read_bytes()).split())
+    notice, text = letter("formal_notice", "2025-08-20")
     assert "Formal notice to pay (mise en demeure)" in text
     assert "We therefore give you formal notice to pay us the sum of €18,670.92" in text
     assert "by 30 August 2025 at the latest" in text
@@ -162,17 +153,7 @@ def test_an_english_speaking_debtor_gets_both_letters_in_english(acme, debtor):
     # the same sums as the French letter: only the words change
     assert notice["total_due"] == "18670.92"
     assert not any(w in text for w in ("Madame", "Malgré", "mettons", "Montant TTC"))
-    letter = cmd(
-        "letter",
-        "registered_letter",
-        "--org",
-        "acme",
-        "--customer",
-        "HP",
-        "--date",
-        "2025-08-01",
-    )
-    text = " ".join(text_of(Path(letter["file"]).read_bytes()).split())
+    _, text = letter("registered_letter", "2025-08-01")
     assert "Final reminder before formal notice" in text
     assert "we will send you a formal notice" in text
     assert "give you formal notice" not in text
@@ -192,17 +173,7 @@ def test_consumer_notice_has_no_indemnity_and_starts_legal_interest(
         name="Mme Claire Dubois",
         kind="b2c",
     )
-    data = cmd(
-        "letter",
-        "formal_notice",
-        "--org",
-        "acme",
-        "--customer",
-        "MME",
-        "--date",
-        "2025-06-10",
-    )
-    text = " ".join(text_of(Path(data["file"]).read_bytes()).split())
+    _, text = letter("formal_notice", "2025-06-10", customer="MME")
     assert "40,00" not in text and "L441-10" not in text
     assert "Intérêts au taux légal, à compter de la présente mise en demeure" in text
     # After the notice, the statement counts legal interest from its date.
@@ -241,7 +212,7 @@ def test_court_file_bundles_summary_chronology_statement_and_annexes(
         str(out),
     )
     pdf = out.read_bytes()
-    text = " ".join(text_of(pdf).split())
+    text = text_of_file(out)
     assert "Dossier de requête en injonction de payer" in text
     assert (
         "tribunal de commerce" in text
