@@ -5,7 +5,7 @@ and keeps nothing when something is wrong."""
 
 import calendar as months
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -46,6 +46,7 @@ from relance.dunning.policies import (
 )
 from relance.orgs.models import Role, org_today
 
+from . import params
 from .access import member_required
 
 WEEKDAYS = range(7)
@@ -172,24 +173,15 @@ def _rows(data: dict) -> list[dict]:
     return out
 
 
-def _sample(params, today: date) -> dict:
-    """The sample invoice of the preview: issued today on 30 days unless given."""
-    try:
-        issued = date.fromisoformat(params.get("sample_issued", ""))
-    except ValueError:
-        issued = today
-    try:
-        due = date.fromisoformat(params.get("sample_due", ""))
-    except ValueError:
-        due = issued + timedelta(days=SAMPLE_TERMS_DAYS)
-    due = max(due, issued)
-    try:
-        amount = Decimal(params.get("sample_amount", "").replace(",", "."))
-        if not amount.is_finite() or amount <= 0:
-            raise InvalidOperation
-    except InvalidOperation:
-        amount = SAMPLE_AMOUNT
-    return {"issued": issued, "due": due, "amount": amount.quantize(Decimal("0.01"))}
+def _sample(values, today: date) -> dict:
+    """The sample invoice of the preview: issued today on 30 days unless given;
+    a value that cannot be read is a 400 (web.params)."""
+    issued = params.day(values, "sample_issued", today, today)
+    due = params.day(
+        values, "sample_due", issued + timedelta(days=SAMPLE_TERMS_DAYS), today
+    )
+    amount = params.amount(values, "sample_amount", SAMPLE_AMOUNT)
+    return {"issued": issued, "due": max(due, issued), "amount": amount}
 
 
 def _calendar(upcoming, due: date, business: BusinessCalendar) -> list[dict]:

@@ -39,6 +39,7 @@ from relance.orgs.middleware import SESSION_KEY
 from relance.orgs.models import org_today
 from relance.timeline.models import Event
 
+from . import params
 from .access import NOTE_ROLES, SENDERS, member_required
 
 # What the team records from a customer's page (a declared payment comes from
@@ -423,7 +424,7 @@ def run_today(request):
 @require_POST
 @member_required()
 def switch_org(request):
-    wanted = int(request.POST.get("org", 0) or 0)
+    wanted = params.positive_id(request.POST, "org")
     if any(m.org_id == wanted for m in request.memberships):
         request.session[SESSION_KEY] = wanted
     return redirect("dashboard")
