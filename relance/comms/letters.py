@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from relance.formats.letters_pdf import Party
+from relance.stored_files import safe_name
 
 
 class LetterProvider(Protocol):
@@ -31,7 +32,7 @@ class PrintBatch:
     def submit(self, pdf: bytes, recipient: Party, reference: str, on: date) -> str:
         folder = Path(settings.DATA_DIR) / "print" / on.isoformat()
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{reference}.pdf"
+        path = folder / safe_name(f"{reference}.pdf")
         path.write_bytes(pdf)
         return str(path.relative_to(settings.DATA_DIR))
 

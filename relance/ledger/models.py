@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relance.core.money import Money
 from relance.orgs.validators import validate_siren, validate_siret, validate_vat
+from relance.stored_files import invoice_document_path
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
 
@@ -102,7 +103,8 @@ class Invoice(models.Model):
     # Derived from allocations by ledger.services.refresh_paid, never set by hand.
     amount_paid = models.DecimalField(**AMOUNT, default=Decimal("0"))
     paid_on = models.DateField(null=True, blank=True)
-    document = models.FileField(upload_to="invoices/%Y/", blank=True)
+    # Named by its SHA-256 in the organisation's folder (relance.stored_files).
+    document = models.FileField(upload_to=invoice_document_path, blank=True)
     # Problems that weaken the claim (relance.core.compliance), set on import.
     defects = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

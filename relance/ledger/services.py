@@ -408,7 +408,7 @@ class _InvoiceWriter:
             if inv.document and _stored_sha256(inv.document) == digest:
                 continue  # the same PDF again: nothing changes
             inv.document.save(
-                f"{self.org.slug}-{_key(rec.number)}.pdf",
+                f"{digest}.pdf",
                 ContentFile(rec.document),
                 save=False,
             )
@@ -615,7 +615,7 @@ def attach_documents(org: Organisation, files: list[tuple[str, bytes]], actor: s
             rejected.append({"file": name, "reason": error})
             continue
         invoice.document.save(
-            f"{org.slug}-{Path(name).name}", ContentFile(data), save=False
+            f"{hashlib.sha256(data).hexdigest()}.pdf", ContentFile(data), save=False
         )
         invoice.defects = [
             {"code": d.code, "message": d.message, "blocking": d.blocking}

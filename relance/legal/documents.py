@@ -10,7 +10,6 @@ import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -34,6 +33,7 @@ from relance.formats.letters_pdf import (
     letter_pdf,
 )
 from relance.ledger.models import Allocation, Customer, Invoice
+from relance.stored_files import letters_folder, safe_name
 from relance.timeline.models import Event
 from relance.timeline.services import record
 
@@ -122,9 +122,7 @@ def earlier_reminders(org, customer, before: date) -> tuple[date, ...]:
 
 def _keep(org, customer, name: str, pdf: bytes, kind: str, actor: str, data: dict):
     """Write the PDF under the data directory and record its fingerprint."""
-    folder = Path(settings.MEDIA_ROOT) / "letters" / org.slug / customer.ref
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
+    path = letters_folder(org.pk, customer.pk) / safe_name(name)
     path.write_bytes(pdf)
     digest = hashlib.sha256(pdf).hexdigest()
     record(
@@ -313,8 +311,8 @@ def _annexes(org, customer, statement: Statement):
         doc = docs.get(number)
         pdf = doc.read() if doc and doc.name.lower().endswith(".pdf") else None
         annexes.append((f"Facture {number}", pdf))
-    notice = Path(settings.MEDIA_ROOT) / "letters" / org.slug / customer.ref
-    letters = sorted(notice.glob(f"{FORMAL_NOTICE}-*.pdf")) if notice.exists() else []
+    notice = letters_folder(org.pk, customer.pk)
+    letters = sorted(notice.glob(f"{FORMAL_NOTICE}-*.pdf"))
     annexes.append(
         (
             "Mise en demeure et son avis de réception",
@@ -341,7 +339,7 @@ def dispatch_letters(org, actions: list[Action], actor: str) -> None:
             reference = provider.submit(
                 pdf,
                 party_for_customer(customer),
-                f"{customer.ref}-{action.step}",
+                f"org{org.pk}-customer{customer.pk}-{action.step}",
                 action.run_date,
             )
         except Exception as exc:  # the run is committed: report, do not crash it

@@ -37,6 +37,7 @@ from relance.ledger.queries import aging_totals, open_invoices
 from relance.ledger.visibility import visible
 from relance.orgs.middleware import SESSION_KEY
 from relance.orgs.models import org_today
+from relance.stored_files import download_name, inside
 from relance.timeline.models import Event
 
 from . import params
@@ -294,7 +295,7 @@ def customer_document(request, pk, kind):
         messages.error(request, getattr(exc, "messages", [str(exc)])[0])
         return redirect("customer", pk=customer.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"{DOCUMENTS[kind]}-{customer.ref}-{today.isoformat()}.pdf"
+    name = f"{download_name(DOCUMENTS[kind], customer.ref, today.isoformat())}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -398,7 +399,7 @@ def action_document(request, pk):
     action = get_object_or_404(mine(request, Action.objects), pk=pk)
     if not action.document:
         raise Http404
-    path = Path(settings.MEDIA_ROOT) / action.document
+    path = inside(Path(settings.MEDIA_ROOT), action.document)
     if not path.is_file():
         raise Http404
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

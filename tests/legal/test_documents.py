@@ -273,12 +273,12 @@ def test_letter_steps_produce_letters_through_the_provider(acme, settings, tmp_p
     notice = letters[1]
     pdf = (tmp_path / "documents" / notice.document).read_bytes()
     assert "Mise en demeure de payer" in text_of(pdf)
-    printed = tmp_path / "print" / "2025-06-24" / "R-formal_notice.pdf"
+    customer = notice.customer
+    name = f"org{acme.pk}-customer{customer.pk}-formal_notice.pdf"
+    printed = tmp_path / "print" / "2025-06-24" / name
     assert printed.read_bytes() == pdf
     event = Event.objects.filter(kind="letter.submitted").order_by("seq").last()
-    assert event.data["provider"] == "print" and event.data["reference"].endswith(
-        "R-formal_notice.pdf"
-    )
+    assert event.data["provider"] == "print" and event.data["reference"].endswith(name)
 
 
 class RefusingProvider:
