@@ -19,7 +19,13 @@ SKIP_MIGRATE = {
 }
 
 
+# What relance writes (the database and its journal, keys, documents) holds
+# customers' data and secrets: only the account running relance may read it.
+PRIVATE_UMASK = 0o077
+
+
 def main() -> None:
+    os.umask(PRIVATE_UMASK)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
     from django.core.management import call_command, execute_from_command_line

@@ -21,20 +21,31 @@ def create_organisation(slug: str, name: str, **fields) -> Organisation:
     return org
 
 
+def find_user(email: str):
+    """The user with this email, whatever its case, or None."""
+    return get_user_model().objects.filter(username__iexact=email.strip()).first()
+
+
 @transaction.atomic
-def create_user(email: str, org: Organisation, role: str, password: str):
-    """Create the user if needed and give them a role in the organisation."""
+def create_user(email: str, org: Organisation, role: str, password: str | None):
+    """Give the user a role in the organisation, creating them if needed. A
+    password given for an existing user replaces theirs, checked as a new one."""
     if role not in Role.values:
         raise ValidationError(
             f"role must be one of {', '.join(Role.values)}, got {role!r}"
         )
-    User = get_user_model()
-    user = User.objects.filter(username__iexact=email).first()
-    if user is None:
-        user = User(username=email.lower(), email=email.lower())
+    user = find_user(email)
+    new = user is None
+    if new:
+        if not password:
+            raise ValidationError(f"{email} is a new user: give them a password")
+        email = email.strip().lower()
+        user = get_user_model()(username=email, email=email)
+    if password:
         validate_password(password, user)
         user.set_password(password)
-        user.full_clean()
+        if new:
+            user.full_clean()
         user.save()
     _, created = Membership.objects.update_or_create(
         user=user, org=org, defaults={"role": role}
@@ -45,6 +56,8 @@ def create_user(email: str, org: Organisation, role: str, password: str):
         actor="cli",
         data={"email": user.email, "role": role},
     )
+    if password and not new:
+        record(org, "member.password_changed", actor="cli", data={"email": user.email})
     return user
 
 

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from relance.orgs.models import Role
-from relance.orgs.services import create_user, organisation_by_slug
+from relance.orgs.services import create_user, find_user, organisation_by_slug
 from relance.output import emit
 
 
@@ -11,18 +11,43 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        create = sub.add_parser("create", help="create a user (or add a role)")
+        create = sub.add_parser(
+            "create",
+            help="create a user, or give an existing one a role (and, with "
+            "--password, a new password)",
+        )
         create.add_argument("email")
         create.add_argument("--org", required=True)
         create.add_argument("--role", required=True, choices=Role.values)
-        create.add_argument("--password", required=True)
+        create.add_argument(
+            "--password",
+            help="at least 12 characters, not a common one; required for a new user",
+        )
         create.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **opts):
+        existed = find_user(opts["email"]) is not None
         try:
             org = organisation_by_slug(opts["org"])
             user = create_user(opts["email"], org, opts["role"], opts["password"])
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
-        data = {"email": user.email, "org": org.slug, "role": opts["role"]}
-        emit(self, data, opts["json"], f"{user.email} is {opts['role']} of {org.slug}")
+        role, changed = opts["role"], bool(opts["password"])
+        data = {
+            "email": user.email,
+            "org": org.slug,
+            "role": role,
+            "created": not existed,
+            "password_changed": existed and changed,
+        }
+        if not existed:
+            text = f"{user.email} created, {role} of {org.slug}"
+        elif changed:
+            text = (
+                f"{user.email} already exists: password changed, {role} of {org.slug}"
+            )
+        else:
+            text = (
+                f"{user.email} already exists: password unchanged, {role} of {org.slug}"
+            )
+        emit(self, data, opts["json"], text)

@@ -18,7 +18,7 @@ from relance.output import emit, parse_day
 from relance.web.demodata import ledger_csv
 
 SLUG = "demo"
-LOGIN = ("demo@relance.example", "relance-demo")
+LOGIN = ("demo@relance.example", "atelier-verdier-demo")  # passes the validators
 HISTORY_DAYS = 14
 
 
