@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element
 from relance.core.identifiers import siren_from_vat, validate_siren
 from relance.core.terms import due_from_terms
 
+from . import pdf_safety
 from . import xml_tree as xml
 from .errors import ReadResult, RowError
 from .invoices_csv import CENT, InvoiceRecord
@@ -406,6 +407,8 @@ def read_facturx(pdf: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
             [RowError(0, "a PDF with no Factur-X or ZUGFeRD invoice XML inside")],
             details,
         )
+    if reason := pdf_safety.danger(pdf):  # it would be kept and sent on
+        return ReadResult([], [RowError(0, reason)], details)
     name, embedded = found
     result = read_einvoice_xml(embedded, default_days)
     result.details = {**result.details, **details, "embedded": name}

@@ -16,10 +16,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from relance import bulk
 from relance.core.compliance import check_invoice
 from relance.core.gc_pause import paused_gc
+from relance.formats import pdf_safety
 from relance.formats.invoices import read_invoice_file
 from relance.formats.invoices_csv import InvoiceRecord, check_columns
 from relance.formats.pdf_text import pdf_text
@@ -613,6 +615,9 @@ def attach_documents(org: Organisation, files: list[tuple[str, bytes]], actor: s
         text, error = pdf_text(data)
         if error:
             rejected.append({"file": name, "reason": error})
+            continue
+        if danger := pdf_safety.danger(data):  # it would be sent on to customers
+            rejected.append({"file": name, "reason": gettext(danger)})
             continue
         invoice.document.save(
             f"{hashlib.sha256(data).hexdigest()}.pdf", ContentFile(data), save=False
