@@ -229,6 +229,8 @@ if RELANCE_SMTP_TLS not in ("none", "starttls", "ssl"):
         f"RELANCE_SMTP_TLS must be none, starttls or ssl, got {RELANCE_SMTP_TLS!r}"
     )
 RELANCE_SMTP_TIMEOUT = envint("RELANCE_SMTP_TIMEOUT", 30)
+# After a dropped connection: try again at once, then after this, then twice this.
+RELANCE_SMTP_RECONNECT_SECONDS = envint("RELANCE_SMTP_RECONNECT_SECONDS", 5)
 # A message claimed for sending longer ago than this is marked uncertain.
 RELANCE_SEND_STALE_MINUTES = envint("RELANCE_SEND_STALE_MINUTES", 10)
 # DKIM: messages whose sender is at RELANCE_DKIM_DOMAIN are signed with the

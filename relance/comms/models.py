@@ -50,7 +50,10 @@ class OutboundMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     not_before = models.DateTimeField(null=True, blank=True)  # the step's send window
+    # The instant of this message's own claim, renewed right before it is handed
+    # over, and who claimed it (host:pid:random): staleness is judged from these.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True, default="")
     sent_at = models.DateTimeField(null=True, blank=True)
     # First open (tracking pixel) and first click on the portal link.
     opened_at = models.DateTimeField(null=True, blank=True)

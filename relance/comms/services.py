@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import smtplib
+import socket
+import time
 from collections import defaultdict
 from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -22,6 +25,7 @@ from relance.timeline.services import record
 
 from .addresses import mark_failing
 from .compose import attachments_for, build, envelope_sender, thread_of
+from .handover import HandOverInterrupted, MailServer, NotHandedOver
 from .models import MessageStatus, OutboundMessage
 from .render import render_step, render_text
 from .texts import TextRefused, TextUnavailable, provider
@@ -252,36 +256,32 @@ def smtp_configured() -> bool:
     return bool(settings.RELANCE_SMTP_HOST)
 
 
-def _connection():
-    tls = settings.RELANCE_SMTP_TLS
-    return get_connection(
-        "django.core.mail.backends.smtp.EmailBackend",
-        host=settings.RELANCE_SMTP_HOST,
-        port=settings.RELANCE_SMTP_PORT,
-        username=settings.RELANCE_SMTP_USER or None,
-        password=settings.RELANCE_SMTP_PASSWORD or None,
-        use_tls=tls == "starttls",
-        use_ssl=tls == "ssl",
-        timeout=settings.RELANCE_SMTP_TIMEOUT,
-        fail_silently=False,
-    )
+def sender_id() -> str:
+    """Who claims a message: this host and process, and one batch of it."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def mark_stale_uncertain(now) -> int:
-    """Messages claimed long ago and never settled: the sender died mid-send."""
+    """Messages claimed long ago and never settled: their sender died mid-send.
+    A sender renews a message's claim right before handing it over, so only a
+    hand-over that outlived the window is taken for dead; and a claim renewed
+    meanwhile is left alone (the update is conditional on the one seen)."""
     cutoff = now - timedelta(minutes=settings.RELANCE_SEND_STALE_MINUTES)
     stale = list(
         OutboundMessage.objects.filter(
             status=MessageStatus.SENDING, claimed_at__lt=cutoff
         ).select_related("org")
     )
-    for msg in stale:
+    return sum(
         _settle(
             msg,
             MessageStatus.UNCERTAIN,
-            "sending was interrupted; check before resending",
+            f"sending by {msg.claimed_by or 'an earlier sender'} was interrupted; "
+            "check before resending",
+            claim={"claimed_by": msg.claimed_by, "claimed_at": msg.claimed_at},
         )
-    return len(stale)
+        for msg in stale
+    )
 
 
 def _due(org=None, now=None):
@@ -292,12 +292,27 @@ def _due(org=None, now=None):
     return qs.filter(org=org) if org else qs
 
 
-def _claim(msg_id: int, now) -> bool:
-    """Atomically take a queued message; False if another worker got it first."""
+def _claim(msg_id: int, me: str) -> bool:
+    """Atomically take a queued message, stamped with this instant and this
+    sender; False if another sender got it first."""
     return (
         OutboundMessage.objects.filter(pk=msg_id, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            status=MessageStatus.SENDING,
+            claimed_at=timezone.now(),
+            claimed_by=me,
+            attempts=F("attempts") + 1,
         )
+        == 1
+    )
+
+
+def _stamp(msg: OutboundMessage, me: str) -> bool:
+    """Renew this sender's claim right before the hand-over; False if the
+    message is no longer ours (another sender took it for dead)."""
+    return (
+        OutboundMessage.objects.filter(
+            pk=msg.pk, status=MessageStatus.SENDING, claimed_by=me
+        ).update(claimed_at=timezone.now())
         == 1
     )
 
@@ -332,6 +347,7 @@ def prepare_and_send(org=None, actor: str = "system") -> dict:
 def send_outbox(org=None) -> dict:
     """Send every due message once. Returns counts for the CLI and tasks."""
     now = timezone.now()
+    me = sender_id()
     counts = {"sent": 0, "failed": 0, "held": 0, "retry": 0}
     counts["uncertain"] = mark_stale_uncertain(now)
     due = list(_due(org, now).values_list("pk", "channel").order_by("pk"))
@@ -342,10 +358,10 @@ def send_outbox(org=None) -> dict:
             counts["held"] = emails
             counts["smtp"] = "not configured: messages stay in the outbox as previews"
         due = [(pk, channel) for pk, channel in due if channel in TEXT_CHANNELS]
-    connection = None
+    server = MailServer()
     try:
         for msg_id, channel in due:
-            if not _claim(msg_id, now):
+            if not _claim(msg_id, me):
                 continue
             msg = OutboundMessage.objects.select_related("org", "action").get(pk=msg_id)
             reason = _hold_reason(msg)
@@ -356,26 +372,51 @@ def send_outbox(org=None) -> dict:
                 _settle(msg, status, reason)
                 counts["held"] += 1
                 continue
-            if channel in TEXT_CHANNELS:
-                counts[_deliver_text(msg)] += 1
-                continue
-            if connection is None:
-                connection = _connection()
-                try:
-                    connection.open()
-                except (OSError, smtplib.SMTPException) as exc:
-                    _retry(msg, f"cannot reach the SMTP server: {exc}")
-                    counts["retry"] += 1
-                    connection = None
-                    break
-            counts[_deliver(connection, msg)] += 1
+            try:
+                if channel in TEXT_CHANNELS:
+                    outcome = _deliver_text(msg, me)
+                else:
+                    outcome = _deliver(msg, me, server)
+            except NotHandedOver as exc:  # the server is not taking mail now
+                _retry(msg, str(exc))
+                counts["retry"] += 1
+                break
+            if outcome:
+                counts[outcome] += 1
     finally:
-        if connection is not None:
-            connection.close()
+        server.close()
     return counts
 
 
-def _deliver(connection, msg: OutboundMessage) -> str:
+def reconnect_pauses() -> list[float]:
+    """Seconds to wait before each new try after a dropped connection: at once,
+    then RELANCE_SMTP_RECONNECT_SECONDS, then twice that."""
+    pause = settings.RELANCE_SMTP_RECONNECT_SECONDS
+    return [0, pause, 2 * pause]
+
+
+def _hand_over(msg: OutboundMessage, me: str, server: MailServer, data) -> dict:
+    """Hand the message over, on a new connection when one drops before it went;
+    raises NotHandedOver when the server keeps failing, _ClaimLost when the
+    message stopped being ours."""
+    recipients = [*msg.to_addresses, *msg.cc_addresses]
+    pauses = reconnect_pauses()
+    while True:
+        if not _stamp(msg, me):
+            raise _ClaimLost
+        try:
+            return server.hand_over(envelope_sender(msg), recipients, data)
+        except NotHandedOver:
+            if not pauses:
+                raise
+            time.sleep(pauses.pop(0))
+
+
+class _ClaimLost(Exception):
+    pass
+
+
+def _deliver(msg: OutboundMessage, me: str, server: MailServer) -> str | None:
     in_reply_to, references = thread_of(msg)
     try:
         data = build(msg, in_reply_to, references)
@@ -385,9 +426,10 @@ def _deliver(connection, msg: OutboundMessage) -> str:
     OutboundMessage.objects.filter(pk=msg.pk).update(
         in_reply_to=in_reply_to, references=" ".join(references)
     )
-    recipients = [*msg.to_addresses, *msg.cc_addresses]
     try:
-        refused = connection.connection.sendmail(envelope_sender(msg), recipients, data)
+        refused = _hand_over(msg, me, server, data)
+    except _ClaimLost:
+        return None
     except smtplib.SMTPRecipientsRefused as exc:
         if all(code >= 500 for code, _ in exc.recipients.values()):
             reason = f"recipients refused: {exc.recipients}"
@@ -402,9 +444,9 @@ def _deliver(connection, msg: OutboundMessage) -> str:
             return "failed"
         _retry(msg, f"{exc.smtp_code} {exc.smtp_error!r}")
         return "retry"
-    except (OSError, smtplib.SMTPException) as exc:
+    except HandOverInterrupted as exc:
         # The server may or may not have taken the message: a person decides.
-        _settle(msg, MessageStatus.UNCERTAIN, f"connection lost while sending: {exc}")
+        _settle(msg, MessageStatus.UNCERTAIN, str(exc))
         return "uncertain"
     _settle(msg, MessageStatus.SENT, "")
     # Some recipients accepted, others refused for good (a CC'd colleague who
@@ -415,8 +457,10 @@ def _deliver(connection, msg: OutboundMessage) -> str:
     return "sent"
 
 
-def _deliver_text(msg: OutboundMessage) -> str:
+def _deliver_text(msg: OutboundMessage, me: str) -> str | None:
     """Hand a text to its channel's provider; same outcomes as an email."""
+    if not _stamp(msg, me):
+        return None
     try:
         ref = provider(msg.channel).send(
             msg.to_addresses[0], msg.body_text, msg.message_id
@@ -515,14 +559,25 @@ def resolve(msg: OutboundMessage, decision: str, actor: str) -> str:
 
 @transaction.atomic
 def _settle(
-    msg: OutboundMessage, status: str, reason: str, actor: str = "outbox"
-) -> None:
+    msg: OutboundMessage,
+    status: str,
+    reason: str,
+    actor: str = "outbox",
+    claim: dict | None = None,
+) -> bool:
+    """Record the message's outcome; with `claim`, only if it is still in flight
+    under that claim (False otherwise, and nothing recorded)."""
     now = timezone.now()
-    OutboundMessage.objects.filter(pk=msg.pk).update(
+    rows = OutboundMessage.objects.filter(pk=msg.pk)
+    if claim is not None:
+        rows = rows.filter(status=MessageStatus.SENDING, **claim)
+    changed = rows.update(
         status=status,
         status_reason=reason[:300],
         sent_at=now if status == "sent" else None,
     )
+    if not changed:
+        return False
     if msg.action_id:
         change = {
             MessageStatus.SENT: {"status": ActionStatus.DONE},
@@ -547,3 +602,4 @@ def _settle(
         },
         customer_id=msg.customer_id,
     )
+    return True

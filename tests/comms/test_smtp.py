@@ -99,6 +99,7 @@ def test_a_message_stuck_in_flight_becomes_uncertain_and_is_not_resent(acme, smt
 def test_unreachable_server_is_retried(acme, settings):
     # Nothing listens on a port just released.
     settings.RELANCE_SMTP_HOST, settings.RELANCE_SMTP_PORT = "127.0.0.1", free_port()
+    settings.RELANCE_SMTP_RECONNECT_SECONDS = 0
     queue_one(acme)
     assert send_outbox(acme)["retry"] == 1
     msg = OutboundMessage.objects.get()
