@@ -601,6 +601,7 @@ def attach_documents(org: Organisation, files: list[tuple[str, bytes]], actor: s
     }
     attached, rejected, flagged, events = [], [], [], []
     for name, data in files:
+        name = name.replace("\x00", "")  # kept on the timeline: PostgreSQL takes no NUL
         stem = Path(name).stem
         candidates = [_key(stem), *(_key(p) for p in re.split(r"[ _.]+", stem))]
         invoice = next((invoices[c] for c in candidates if c in invoices), None)
