@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from relance.core.aging import BUCKETS
 
 from .models import REMINDER_ROLES, Contact, Invoice, Payment
+from .visibility import visible
 
 COLLECTED_DAYS = 30
 _ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
@@ -39,16 +40,22 @@ def _bucket_q(today: date, low: int | None, high: int | None) -> Q:
     return q
 
 
-def aging_totals(org, today: date, currency: str = "EUR") -> dict:
-    """Upcoming, overdue and collected totals plus aging buckets, one currency."""
+def aging_totals(org, today: date, currency: str = "EUR", membership=None) -> dict:
+    """Upcoming, overdue and collected totals plus aging buckets, one currency;
+    only what `membership` may see when one is given (ledger.visibility)."""
+    invoices, payments = open_invoices(org), Payment.objects.filter(org=org)
+    if membership is not None:
+        invoices, payments = (
+            visible(invoices, membership),
+            visible(payments, membership),
+        )
     aggregates = {}
     for key, low, high in BUCKETS:
         q = _bucket_q(today, low, high)
         aggregates[f"{key}_amount"] = Coalesce(Sum("open", filter=q), _ZERO)
         aggregates[f"{key}_count"] = Count("id", filter=q)
-    row = open_invoices(org).filter(currency=currency).aggregate(**aggregates)
-    collected = Payment.objects.filter(
-        org=org,
+    row = invoices.filter(currency=currency).aggregate(**aggregates)
+    collected = payments.filter(
         currency=currency,
         received_on__gt=today - timedelta(days=COLLECTED_DAYS),
         received_on__lte=today,

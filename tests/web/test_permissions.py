@@ -187,3 +187,53 @@ def test_another_organisation_gets_404_on_every_page(client, bob, rows):
     assert response.status_code == 404
     action.refresh_from_db()
     assert action.status == "approval"
+
+
+def dashboard_figures(client, user) -> dict:
+    client.force_login(user)
+    context = client.get(reverse("dashboard")).context
+    client.logout()
+    totals = context["totals"]
+    return {
+        "upcoming": totals["upcoming"],
+        "overdue": totals["overdue"],
+        "collected": totals["collected_30d"],
+        "aging": totals["aging"],
+        "trend": [bar["amount"] for bar in context["trend"]["bars"]],
+        "dso": context["dso"],
+        "top": [row["name"] for row in context["top"]],
+        "work": [
+            context[k]
+            for k in ("queued", "todo", "to_approve", "uncertain", "to_review")
+        ],
+    }
+
+
+def test_sales_dashboard_counts_only_their_customers(client, acme, members, rows):
+    """GIVEN C1 owned by the sales member and C2 not WHEN each opens the
+    dashboard THEN the admin sees both and sales every figure for C1 alone."""
+    from relance.comms.models import OutboundMessage
+    from tests.factories import make_invoice, pay
+
+    today = org_today(acme)
+    paid = make_invoice(acme, "F-5", today - timedelta(days=3), customer_ref="C2")
+    pay(acme, paid, "1200.00", on=today - timedelta(days=1))
+    OutboundMessage.objects.filter(pk=rows["message"].pk).update(status="uncertain")
+    admin = dashboard_figures(client, members["admin"])
+    sales = dashboard_figures(client, members["sales"])
+    assert admin["overdue"] == {"amount": "2400.00", "count": 2}
+    assert admin["upcoming"] == {"amount": "1200.00", "count": 1}
+    assert admin["collected"] == {"amount": "1200.00", "count": 1}
+    assert admin["trend"][-1] == 2400 and admin["top"] == ["Client C1", "Client C2"]
+    assert admin["work"] == [0, 0, 1, 1, 0]
+    assert sales["overdue"] == {"amount": "1200.00", "count": 1}
+    assert sales["upcoming"] == {"amount": "0.00", "count": 0}
+    assert sales["collected"] == {"amount": "0.00", "count": 0}
+    assert sales["aging"]["31_60"] == {"amount": "0.00", "count": 0}
+    assert sales["trend"][-1] == 1200 and sales["top"] == ["Client C1"]
+    assert sales["work"] == [0, 0, 0, 0, 0]
+    # 1 200 € open over 1 200 € invoiced in 90 days for C1 alone; the admin
+    # sees 3 600 € open over 4 800 €.
+    assert (sales["dso"], admin["dso"]) == (90, 68)
+    # The history kept for the admin is not what sales get, nor the reverse.
+    assert dashboard_figures(client, members["admin"]) == admin
