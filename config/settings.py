@@ -55,6 +55,32 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _timeline_key() -> bytes:
+    """Use RELANCE_TIMELINE_KEY, else a random key kept in the data directory
+    (created readable by its owner only): the timeline's links are keyed with
+    it, so someone who can write the database alone cannot rewrite them."""
+    if key := os.environ.get("RELANCE_TIMELINE_KEY"):
+        return key.encode()
+    path = DATA_DIR / "timeline_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip().encode()
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as file:
+        file.write(key)
+    return key.encode()
+
+
+TIMELINE_KEY = _timeline_key()
+# Signs the timeline's checkpoints (Ed25519, PEM); created on first use.
+TIMELINE_SIGNING_KEY_FILE = Path(
+    os.environ.get("RELANCE_TIMELINE_SIGNING_KEY_FILE")
+    or DATA_DIR / "timeline_signing_key"
+)
+TIMELINE_CHECKPOINTS_DIR = DATA_DIR / "checkpoints"
 DEBUG = envbool("RELANCE_DEBUG", False)
 ALLOWED_HOSTS = envlist("RELANCE_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("RELANCE_CSRF_TRUSTED_ORIGINS", "")

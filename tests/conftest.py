@@ -134,6 +134,13 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def checkpoints_apart(settings, tmp_path):
+    """Each test keeps its timeline checkpoints apart: organisation ids repeat
+    from one test database to the next."""
+    settings.TIMELINE_CHECKPOINTS_DIR = tmp_path / "checkpoints"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,16 +1,40 @@
 """Hash chain for the append-only timeline: each event's hash covers its content
 and the previous hash, so editing, deleting or reordering a past event is
-detectable."""
+detectable.
+
+Links are keyed (HMAC-SHA256 with a key kept outside the database), so someone
+who can write the database cannot recompute them after an edit. Links made
+before keys existed stay plain SHA-256 and still verify; once a keyed link is
+in a chain, every later one must be keyed, so a rewrite cannot fall back to the
+plain scheme. Checkpoints (hashes known at given positions, kept outside the
+database) pin the chain against a rewrite by someone who has the key, up to the
+last checkpoint, and against a truncated tail."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 GENESIS = "0" * 64
+UNKEYED = "sha256"
+KEYED = "hmac-sha256"
+
+# What Verdict.problem says, in verification order.
+MISSING = "missing"  # a sequence number is absent
+BROKEN_LINK = "broken_link"  # prev_hash is not the previous event's hash
+UNKNOWN_SCHEME = "unknown_scheme"
+DOWNGRADED = "downgraded"  # a plain link after a keyed one
+CONTENT = "content"  # the content (or the key) does not give the stored hash
+REWRITTEN = "rewritten"  # the hash differs from a checkpoint's
+TRUNCATED = "truncated"  # fewer events than a checkpoint counted
+HEAD = "head"  # the chain does not end at the recorded head
+
+NO_PINS: Mapping[int, str] = MappingProxyType({})
 
 
 # One encoder for every call: json.dumps with options builds a new one each time,
@@ -24,13 +48,19 @@ def canonical(payload: Mapping[str, Any]) -> bytes:
     return _ENCODER.encode(payload).encode()
 
 
-def link_hash(prev_hash: str, payload: Mapping[str, Any]) -> str:
-    return text_hash(prev_hash, _ENCODER.encode(payload))
+def link_hash(
+    prev_hash: str, payload: Mapping[str, Any], key: bytes | None = None
+) -> str:
+    return text_hash(prev_hash, _ENCODER.encode(payload), key)
 
 
-def text_hash(prev_hash: str, canonical_text: str) -> str:
-    """link_hash of a payload already written as canonical text."""
-    return hashlib.sha256(f"{prev_hash}\n{canonical_text}".encode()).hexdigest()
+def text_hash(prev_hash: str, canonical_text: str, key: bytes | None = None) -> str:
+    """link_hash of a payload already written as canonical text: HMAC-SHA256
+    with the key, plain SHA-256 (the scheme of links made before keys) without."""
+    message = f"{prev_hash}\n{canonical_text}".encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.digest(key, message, "sha256").hex()
 
 
 def json_text(value: Any) -> str:
@@ -44,6 +74,7 @@ class Link:
     payload: Mapping[str, Any]
     prev_hash: str
     hash: str
+    scheme: str = UNKEYED
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,19 +85,45 @@ class Verdict:
     problem: str = ""
 
 
-def verify(links: Iterable[Link], head_seq: int, head_hash: str) -> Verdict:
-    """Check a chain in sequence order against the recorded head."""
-    prev, expected_seq, checked = GENESIS, 1, 0
+def verify(
+    links: Iterable[Link],
+    head_seq: int,
+    head_hash: str,
+    key: bytes | None = None,
+    *,
+    pins: Mapping[int, str] = NO_PINS,
+    first_seq: int = 1,
+) -> Verdict:
+    """Check a chain in sequence order against the recorded head, the key and
+    `pins` (seq -> hash from checkpoints). From `first_seq` past 1, the first
+    link's prev_hash is taken as given: that link should be pinned."""
+    prev, expected_seq, checked, keyed = None, first_seq, 0, False
+    if first_seq == 1:
+        prev = GENESIS
     for link in links:
         if link.seq != expected_seq:
-            return Verdict(
-                False, checked, expected_seq, f"event {expected_seq} missing"
-            )
-        if link.prev_hash != prev:
-            return Verdict(False, checked, link.seq, "link to previous event broken")
-        if link_hash(prev, link.payload) != link.hash:
-            return Verdict(False, checked, link.seq, "content does not match its hash")
+            return Verdict(False, checked, expected_seq, MISSING)
+        if prev is not None and link.prev_hash != prev:
+            return Verdict(False, checked, link.seq, BROKEN_LINK)
+        if link.scheme == KEYED:
+            keyed = True
+            if key is None:
+                return Verdict(False, checked, link.seq, CONTENT)
+            digest = link_hash(link.prev_hash, link.payload, key)
+        elif link.scheme == UNKEYED:
+            if keyed:
+                return Verdict(False, checked, link.seq, DOWNGRADED)
+            digest = link_hash(link.prev_hash, link.payload)
+        else:
+            return Verdict(False, checked, link.seq, UNKNOWN_SCHEME)
+        if not hmac.compare_digest(digest, link.hash):
+            return Verdict(False, checked, link.seq, CONTENT)
+        if link.seq in pins and pins[link.seq] != link.hash:
+            return Verdict(False, checked, link.seq, REWRITTEN)
         prev, expected_seq, checked = link.hash, expected_seq + 1, checked + 1
-    if checked != head_seq or prev != (head_hash if head_seq else GENESIS):
-        return Verdict(False, checked, checked + 1, "events missing after the last one")
+    last = expected_seq - 1
+    if pins and max(pins) > last:
+        return Verdict(False, checked, last + 1, TRUNCATED)
+    if last != head_seq or (prev or GENESIS) != (head_hash if head_seq else GENESIS):
+        return Verdict(False, checked, last + 1, HEAD)
     return Verdict(True, checked)

@@ -22,6 +22,7 @@ from relance.core.policy import (
 )
 from relance.ledger.models import Customer, Invoice
 from relance.orgs.models import Organisation, org_today
+from relance.timeline import checkpoints
 from relance.timeline.services import NewEvent, record_many
 
 from . import snapshot
@@ -38,6 +39,7 @@ def run_dunning(
     result = record_day(org, today, dry_run=dry_run, actor=actor)
     if not dry_run:
         prepare_outbox(org, actor)
+        result["warnings"] += checkpoints.after_run(org)
     return result
 
 

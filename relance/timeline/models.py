@@ -3,7 +3,7 @@ from functools import lru_cache
 
 from django.db import models
 
-from relance.core.chain import json_text
+from relance.core.chain import KEYED, UNKEYED, json_text
 
 
 class Event(models.Model):
@@ -22,6 +22,10 @@ class Event(models.Model):
     data = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # How `hash` was made: keyed, or plain for events recorded before keys.
+    scheme = models.CharField(
+        max_length=16, choices=[(UNKEYED, "SHA-256"), (KEYED, "HMAC-SHA256")]
+    )
 
     class Meta:
         ordering = ["org", "seq"]

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -94,6 +95,7 @@ def record_many(
             "data",
             "prev_hash",
             "hash",
+            "scheme",
         ],
         _chained(
             org.pk,
@@ -102,6 +104,7 @@ def record_many(
             at or timezone.now(),
             (locked.timeline_seq, locked.timeline_head),
             links,
+            settings.TIMELINE_KEY,
         ),
     )
     seq, head = links[-1]
@@ -110,8 +113,8 @@ def record_many(
     return links
 
 
-def _chained(org_id, events, actor, at, after: tuple[int, str], links: list):
-    """Event rows, each hashed with the one before; (seq, hash) of each is
+def _chained(org_id, events, actor, at, after: tuple[int, str], links: list, key):
+    """Event rows, each keyed-hashed with the one before; (seq, hash) of each is
     appended to `links` as its row is made."""
     seq, head = after
     at_db = Event._meta.get_field("at").get_db_prep_save(at, connection)
@@ -124,6 +127,7 @@ def _chained(org_id, events, actor, at, after: tuple[int, str], links: list):
             chain_text(
                 seq, at_text, actor, ev.kind, ev.customer_id, ev.invoice_id, data_text
             ),
+            key,
         )
         # data as JSON text: SQLite stores it, PostgreSQL casts it
         yield (
@@ -137,6 +141,7 @@ def _chained(org_id, events, actor, at, after: tuple[int, str], links: list):
             data_text,
             head,
             digest,
+            chain.KEYED,
         )
         links.append((seq, digest))
         head = digest
@@ -148,15 +153,20 @@ def record(org, kind: str, actor: str, data=None, customer_id=None, invoice_id=N
     )[0]
 
 
-def verify(org) -> chain.Verdict:
-    """Recompute the whole chain of an organisation against its recorded head."""
+def verify(org, pins=chain.NO_PINS, after: int = 0) -> chain.Verdict:
+    """Recompute an organisation's chain, with the timeline key, against its
+    recorded head and `pins` (seq -> hash, from checkpoints); from event `after`
+    on only, when it is pinned (so a checkpoint need not rehash the whole past)."""
     from relance.orgs.models import Organisation
 
     head = Organisation.objects.values_list("timeline_seq", "timeline_head").get(
         pk=org.pk
     )
+    first = max(after, 1)
     links = (
-        chain.Link(e.seq, e.payload(), e.prev_hash, e.hash)
-        for e in Event.objects.filter(org=org).order_by("seq").iterator(chunk_size=5000)
+        chain.Link(e.seq, e.payload(), e.prev_hash, e.hash, e.scheme)
+        for e in Event.objects.filter(org=org, seq__gte=first)
+        .order_by("seq")
+        .iterator(chunk_size=5000)
     )
-    return chain.verify(links, head[0], head[1])
+    return chain.verify(links, *head, settings.TIMELINE_KEY, pins=pins, first_seq=first)
