@@ -557,6 +557,20 @@ def resolve(msg: OutboundMessage, decision: str, actor: str) -> str:
     return status
 
 
+def resolve_many(messages, decision: str, actor: str) -> dict:
+    """One decision for many messages (after a dropped connection, hundreds may
+    wait): each is settled and written on the timeline as resolve() does it; one
+    that does not allow the decision, or was settled meanwhile, is left as it is
+    and reported. `messages` come with their org and action."""
+    resolved, refused = {}, {}
+    for msg in messages:
+        try:
+            resolved[msg.pk] = resolve(msg, decision, actor)
+        except ValueError as exc:
+            refused[msg.pk] = str(exc)
+    return {"resolved": resolved, "refused": refused}
+
+
 @transaction.atomic
 def _settle(
     msg: OutboundMessage,

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("holds/<int:pk>/proof/", views.hold_proof, name="hold_proof"),
     path("outbox/", views.outbox, name="outbox"),
+    path("outbox/resolve/", views.outbox_resolve, name="outbox_resolve"),
     path("outbox/<int:pk>/", views.message_detail, name="message"),
     path("outbox/<int:pk>/resolve/", views.message_resolve, name="message_resolve"),
     path("customers/<int:pk>/holds/", customer_work.hold_add, name="hold_add"),

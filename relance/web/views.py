@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from relance.comms.models import OutboundMessage
@@ -231,12 +233,20 @@ def invoice_document(request, pk):
 
 @member_required()
 def outbox(request):
+    from relance.comms.services import RESOLUTIONS
+
     status = request.GET.get("status", "")
     qs = mine(request, OutboundMessage.objects.select_related("customer"))
     if status:
         qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "web/outbox.html", {"page": page, "status": status})
+    # Uncertain or held messages can be decided together (outbox_resolve).
+    bulk = RESOLUTIONS.get(status, ()) if request.membership.can_send else ()
+    return render(
+        request,
+        "web/outbox.html",
+        {"page": page, "status": status, "decisions": bulk},
+    )
 
 
 @member_required()
@@ -266,6 +276,49 @@ def message_resolve(request, pk):
     except ValueError as exc:
         messages.error(request, str(exc))
     return redirect("message", pk=message.pk)
+
+
+@require_POST
+@member_required(*SENDERS)
+def outbox_resolve(request):
+    """One decision for the selected uncertain or held messages, or for all of
+    them; each written on the timeline (comms.services.resolve_many)."""
+    from relance.comms.services import RESOLUTIONS, resolve_many
+
+    status = request.POST.get("status", "")
+    qs = mine(request, OutboundMessage.objects.select_related("org", "action"))
+    qs = qs.filter(status=status) if status in RESOLUTIONS else qs.none()
+    if not request.POST.get("all"):
+        ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+        qs = qs.filter(pk__in=ids)
+    decision = request.POST.get("decision", "")
+    result = resolve_many(qs.order_by("pk"), decision, request.user.email)
+    done, refused = len(result["resolved"]), len(result["refused"])
+    if done:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s decision recorded on the timeline.",
+                "%(n)s decisions recorded on the timeline.",
+                done,
+            )
+            % {"n": done},
+        )
+    if refused:
+        messages.error(
+            request,
+            ngettext(
+                "%(n)s message could not take this decision (settled meanwhile, "
+                "or waiting for an approval).",
+                "%(n)s messages could not take this decision (settled meanwhile, "
+                "or waiting for an approval).",
+                refused,
+            )
+            % {"n": refused},
+        )
+    if not done and not refused:
+        messages.error(request, _("Select at least one message."))
+    return redirect(f"{reverse('outbox')}?status={status}")
 
 
 DOCUMENTS = {

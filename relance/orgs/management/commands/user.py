@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from relance.orgs.models import Role
 from relance.orgs.services import create_user, find_user, organisation_by_slug
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         )
         create.add_argument("--json", action="store_true")
 
+    @no_translations  # the command speaks English, Django's password checks too
     def handle(self, *args, action, **opts):
         existed = find_user(opts["email"]) is not None
         try:
