@@ -91,28 +91,46 @@ def test_missing_rate_says_how_to_add_it_then_works(db):
             "--amount",
             "1000",
             "--due",
-            "2026-06-20",
+            "2026-12-20",
             "--paid",
-            "2026-07-10",
+            "2027-01-10",
         )
     cmd(
         "rates",
         "add-ecb",
         "--effective",
-        "2026-06-11",
+        "2026-12-16",
         "--rate",
-        "2,15",
+        "2,90",
         "--source",
         "ECB decision (test)",
     )
     tables = cmd(
-        "rates", "confirm-ecb", "--until", "2026-07-23", "--source", "ECB, test"
+        "rates", "confirm-ecb", "--until", "2027-01-21", "--source", "ECB, test"
     )
-    assert tables["ecb_known_until"] == "2026-07-23"
+    assert tables["ecb_known_until"] == "2027-01-21"
     data = cmd(
-        "penalties", "--amount", "1000", "--due", "2026-06-20", "--paid", "2026-07-10"
+        "penalties", "--amount", "1000", "--due", "2026-12-20", "--paid", "2027-01-10"
     )
-    assert [p["rate"] for p in data["periods"]] == ["12.15", "12.15"]
+    assert [p["rate"] for p in data["periods"]] == ["12.40", "12.90"]
+
+
+def test_penalties_through_today_and_the_contracts_rate(db):
+    """Through 4 December 2026 (the ECB rise of June gives 12.40 % from 1 July):
+    1,000 EUR due 1 May 2026: 60 d at 12.15 % + 157 d at 12.40 % = 73.31 EUR.
+    The issue's case: 10,000 EUR, 100 days in 2026 S1, terms 3 x the legal rate:
+    7.86 %, 215.34 EUR; a public buyer 2.15 + 8 = 10.15 %, 278.08 EUR."""
+    today = cmd(
+        "penalties", "--amount", "1000", "--due", "2026-05-01", "--paid", "2026-12-04"
+    )
+    assert (today["interest"], today["indemnity"]) == ("73.31", "40.00")
+    case = ["--amount", "10000", "--due", "2026-01-10", "--paid", "2026-04-20"]
+    assert cmd("penalties", *case)["interest"] == "332.88"
+    assert cmd("penalties", *case, "--rate", "3x")["interest"] == "215.34"
+    public = cmd("penalties", *case, "--public")
+    assert (public["interest"], public["indemnity"]) == ("278.08", "40.00")
+    with pytest.raises(CommandError, match="contractual rate"):
+        cmd("penalties", *case, "--rate", "three")
 
 
 def test_rates_show_and_add_a_legal_half_year(db):

@@ -17,6 +17,8 @@ from importlib import resources
 # rule; those rules are not implemented.
 SEMESTER_RULE_FROM = date(2013, 1, 1)
 B2B_MARGIN = Decimal("10")
+# Code de la commande publique R2192-31: ECB rate + 8 points for public buyers.
+PUBLIC_MARGIN = Decimal("8")
 
 
 class MissingRate(LookupError):
@@ -82,6 +84,33 @@ class RateTable:
             f"{semester_label(day)}: ECB {ecb.rate}% on {start.isoformat()} + 10 "
             f"({ecb.source})"
         )
+
+    def public_rate(self, day: date) -> tuple[Decimal, str]:
+        """Moratory interest owed by a public buyer (Code de la commande publique
+        R2192-31): the ECB rate in force on the first day of the half-year of
+        `day`, plus 8 points. The caller keeps it for the whole delay."""
+        if day < SEMESTER_RULE_FROM:
+            raise MissingRate(
+                f"{day.isoformat()}: late-payment rates before 2013 followed other "
+                "rules and are not supported"
+            )
+        start = semester_start(day)
+        ecb = self.ecb_on(start)
+        return ecb.rate + PUBLIC_MARGIN, (
+            f"{semester_label(day)}: ECB {ecb.rate}% on {start.isoformat()} + 8, "
+            f"R2192-31 ({ecb.source})"
+        )
+
+    def missing_for(self, day: date) -> tuple[str, ...]:
+        """What the table lacks for the half-year of `day`: "ecb" (the rate in
+        force on its first day) and/or "legal" (its legal interest rates)."""
+        start = semester_start(day)
+        missing = []
+        if self.ecb_known_until < start:
+            missing.append("ecb")
+        if self.legal[-1].start < start:
+            missing.append("legal")
+        return tuple(missing)
 
     def legal_rate(self, day: date, category: str = "other") -> tuple[Decimal, str]:
         idx = bisect_right([r.start for r in self.legal], day) - 1

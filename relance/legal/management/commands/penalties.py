@@ -3,7 +3,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError
 
-from relance.core.penalties import Paid, late_payment_claim, prescription_date
+from relance.core.penalties import (
+    ContractRate,
+    Paid,
+    late_payment_claim,
+    prescription_date,
+)
 from relance.core.rates import MissingRate
 from relance.legal.services import rate_table
 from relance.output import emit
@@ -49,8 +54,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--b2c", action="store_true", help="the debtor is a consumer"
         )
+        parser.add_argument(
+            "--public",
+            action="store_true",
+            help="the debtor is a public buyer (ECB + 8, R2192-31)",
+        )
         parser.add_argument("--notice", help="date of the formal notice (consumers)")
-        parser.add_argument("--rate", help="contractual annual rate in percent")
+        parser.add_argument(
+            "--rate",
+            help="contractual rate: a percent (12,5) or a multiple of the legal "
+            "rate (3x)",
+        )
         parser.add_argument(
             "--freeze",
             action="store_true",
@@ -73,6 +87,8 @@ class Command(BaseCommand):
                 )
             payments.append(Paid(_day(day, "--payment"), _amount(amount, "--payment")))
         due = _day(o["due"], "--due")
+        if o["b2c"] and o["public"]:
+            raise CommandError("--b2c and --public: a debtor is one or the other")
         try:
             claim = late_payment_claim(
                 amount=_amount(o["amount"], "--amount"),
@@ -81,8 +97,9 @@ class Command(BaseCommand):
                 rates=rate_table(),
                 payments=tuple(payments),
                 b2c=o["b2c"],
+                public=o["public"],
                 notice=_day(o["notice"], "--notice") if o["notice"] else None,
-                contractual_rate=_amount(o["rate"], "--rate") if o["rate"] else None,
+                contractual_rate=ContractRate.parse(o["rate"] or ""),
                 freeze=o["freeze"],
                 actual_days=o["actual"],
             )
