@@ -67,7 +67,9 @@ def _timeline_key() -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return path.read_text().strip().encode()
+        if key := path.read_text().strip():
+            return key.encode()
+        raise ValueError(f"{path} is empty: restore the timeline key") from None
     key = secrets.token_hex(32)
     with os.fdopen(fd, "w") as file:
         file.write(key)

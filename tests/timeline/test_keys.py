@@ -2,6 +2,8 @@
 
 import stat
 
+import pytest
+
 import config.settings
 from relance.timeline import checkpoints
 
@@ -14,6 +16,9 @@ def test_the_timeline_key_is_made_once_in_the_data_directory(monkeypatch, tmp_pa
     assert len(key) == 64 and path.read_bytes() == key
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert config.settings._timeline_key() == key
+    path.write_text("")  # lost: never a known empty key
+    with pytest.raises(ValueError, match="timeline_key is empty"):
+        config.settings._timeline_key()
     monkeypatch.setenv("RELANCE_TIMELINE_KEY", "from the environment")
     assert config.settings._timeline_key() == b"from the environment"
 
