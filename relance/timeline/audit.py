@@ -22,7 +22,8 @@ def audit(org, copy: Path | None = None) -> dict:
     found, rejected = checkpoints.read(org)
     if copy is not None:
         more, more_rejected = checkpoints.read(org, copy)
-        found, rejected = found + more, rejected + more_rejected
+        # A copy repeats the organisation's own checkpoints: count each once.
+        found, rejected = list(dict.fromkeys(found + more)), rejected + more_rejected
     verdict = verify(org, {c.events: c.head for c in found if c.events})
     latest = max(found, key=lambda c: c.events, default=None)
     report = {

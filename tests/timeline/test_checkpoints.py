@@ -130,9 +130,12 @@ def test_an_exported_copy_holds_when_the_local_checkpoints_are_gone(acme, tmp_pa
         timeline_seq=3, timeline_head=third.hash
     )
     assert verify_cmd(acme)[0] == 0  # the database alone looks fine
+    checkpoints.write(acme)  # and gets a checkpoint of its own
     code, data = verify_cmd(acme, "--checkpoints", str(copy))
     assert (code, data["problem"], data["first_bad_seq"]) == (1, "truncated", 4)
-    assert data["latest_checkpoint"]["events"] == 4
+    assert (data["latest_checkpoint"]["events"], data["checkpoints"]) == (4, 2)
+    code, data = verify_cmd(acme, "--checkpoints", str(checkpoints.file_for(acme)))
+    assert (code, data["checkpoints"]) == (0, 1)  # a copy counts its own once
 
 
 def test_checkpoints_of_another_organisation_are_refused(acme, other, tmp_path):
