@@ -163,15 +163,16 @@ def read(org, path: Path | None = None):
 
 
 def exported(org) -> dict:
-    """The organisation's checkpoints with the public key that checks them."""
-    lines = file_for(org).read_text().splitlines() if file_for(org).exists() else []
+    """The organisation's checkpoints that verify, with the public key that
+    checks them (Ed25519 signs the same line again, byte for byte)."""
+    found, _ = read(org)
     return {
         "org": org.slug,
         "org_id": org.pk,
         "algorithm": "ed25519",
         "public_key": public_key_pem(),
-        "signed_text": "JSON of the checkpoint, keys sorted, no spaces, UTF-8",
-        "checkpoints": [json.loads(line) for line in lines if line.strip()],
+        "signature_covers": "the checkpoint as JSON, keys sorted, no spaces, UTF-8",
+        "checkpoints": [json.loads(signed_line(c)) for c in found],
     }
 
 

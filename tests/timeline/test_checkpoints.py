@@ -156,8 +156,13 @@ def test_checkpoint_and_public_key_commands(acme):
         "algorithm": "ed25519",
         "public_key": checkpoints.public_key_pem(),
     }
+    with checkpoints.file_for(acme).open("a") as file:
+        file.write("not json\n")
     code, out = timeline("export-checkpoints", "--org", "acme", "--json")
-    assert json.loads(out)["checkpoints"][0]["checkpoint"] == written
+    [exported] = json.loads(out)["checkpoints"]
+    # Signed again, byte for byte as the file has it.
+    assert json.dumps(exported, sort_keys=True, ensure_ascii=False) == lines(acme)[0]
+    assert exported["checkpoint"] == written
 
 
 def test_the_verdict_is_said_in_french_and_in_english(acme, settings):
