@@ -1,3 +1,5 @@
+import hashlib
+import hmac
 from dataclasses import replace
 
 from relance.core import chain
@@ -86,3 +88,13 @@ def test_verifying_from_a_pinned_event_on():
     changed = replace(links[3], prev_hash="e" * 64)
     verdict = chain.verify([changed, *links[4:]], 6, links[-1].hash, KEY, first_seq=4)
     assert (verdict.first_bad_seq, verdict.problem) == (4, chain.CONTENT)
+
+
+def test_keyed_links_are_plain_hmac_sha256_so_any_tool_can_check_them():
+    message = b"0" * 64 + b'\n{"kind":"x"}'
+    assert chain.link_hash("0" * 64, {"kind": "x"}, KEY) == (
+        hmac.new(KEY, message, hashlib.sha256).hexdigest()
+    )
+    assert chain.link_hash("0" * 64, {"kind": "x"}) == (
+        hashlib.sha256(message).hexdigest()
+    )
