@@ -1,15 +1,18 @@
 """The debtor's portal: no account, a signed link from a reminder. Every query is
 limited to the customer the link names; an altered or expired link gets a plain
-page saying so, never an error."""
+page saying so, never an error. The address carries the link's token, so no
+page is kept by a cache nor sends its address on (`private`)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import wraps
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from relance.comms.render import LOCALES, long_date, supported
@@ -22,6 +25,19 @@ from . import services
 from .links import LinkInvalid, read_token
 
 FORMS = ("declare", "dispute", "promise", "plan")
+
+
+def private(view):
+    """Neither stored by a cache nor named to another site in a Referer."""
+
+    @wraps(view)
+    @cache_control(no_store=True, private=True)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
 
 
 def _customer(request, token):
@@ -46,6 +62,7 @@ def _customer(request, token):
     return customer, None
 
 
+@private
 @require_http_methods(["GET", "POST"])
 def portal(request, token):
     customer, refusal = _customer(request, token)
@@ -53,21 +70,23 @@ def portal(request, token):
         return refusal
     lang = supported(customer.language)
     today = org_today(customer.org)
-    error = ""
-    if request.method == "POST":
-        form = request.POST.get("form", "")
-        try:
-            _act(customer, form, request, today)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            return redirect(f"{request.path}?done={form}")
+    error = notice = ""
+    status = 200
     with translation.override(lang):
+        if request.method == "POST":
+            form = request.POST.get("form", "")
+            try:
+                _act(customer, form, request, today)
+            except services.AlreadyRecorded as exc:
+                notice = " ".join(exc.messages)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+                status = 429 if isinstance(exc, services.TooManyAnswers) else 400
+            else:
+                return redirect(f"{request.path}?done={form}")
+        context = _context(customer, today, lang, error, request.GET.get("done", ""))
         return render(
-            request,
-            "portal/page.html",
-            _context(customer, today, lang, error, request.GET.get("done", "")),
-            status=400 if error else 200,
+            request, "portal/page.html", {**context, "notice": notice}, status=status
         )
 
 
@@ -81,9 +100,7 @@ def _act(customer, form: str, request, today: date) -> None:
             paid_on=_date(post.get("paid_on")),
             reference=post.get("reference", "").strip()[:140],
             today=today,
-            proof=(upload.name, upload.read(services.MAX_PROOF_BYTES + 1))
-            if upload
-            else None,
+            proof=upload.read(services.MAX_PROOF_BYTES + 1) if upload else None,
         )
     elif form == "dispute":
         services.dispute(
@@ -156,6 +173,7 @@ def _context(customer, today: date, lang: str, error: str, done: str) -> dict:
     }
 
 
+@private
 def invoice_pdf(request, token, pk):
     customer, refusal = _customer(request, token)
     if refusal:

@@ -13,27 +13,12 @@ from django.core.management import CommandError, call_command
 from relance.comms.models import OutboundMessage
 from relance.dunning.models import Hold, HoldKind, PaymentPlan
 from relance.dunning.services import run_dunning
-from relance.orgs.models import org_today
 from relance.portal.links import SALT, make_token
 from relance.timeline.models import Event
 from relance.timeline.services import verify
-from tests.factories import make_invoice
+from tests.formats.test_einvoice import pdf_page
 
-
-@pytest.fixture
-def today(acme):
-    return org_today(acme)
-
-
-@pytest.fixture
-def late(acme, alice, today):
-    """A customer with two overdue invoices, and a second customer."""
-    first = make_invoice(acme, "F-101", today - timedelta(days=20), total="900.00")
-    make_invoice(acme, "F-102", today - timedelta(days=12), total="300.50")
-    make_invoice(
-        acme, "F-900", today - timedelta(days=20), customer_ref="C9", name="Voisin SA"
-    )
-    return first.customer
+RECEIPT = pdf_page("Virement VIR 4471")  # a proof is checked for being a plain PDF
 
 
 def url(customer, today):
@@ -89,14 +74,14 @@ def test_declared_payment_holds_reminders_and_tells_the_team(client, late, today
             "invoices": ["F-101"],
             "paid_on": (today - timedelta(days=1)).isoformat(),
             "reference": "VIR 4471",
-            "proof": ContentFile(b"%PDF-1.4 receipt", name="recu.pdf"),
+            "proof": ContentFile(RECEIPT, name="recu.pdf"),
         },
     )
     assert response.status_code == 302 and "done=declare" in response["Location"]
     hold = Hold.objects.get(customer=late, kind=HoldKind.PAYMENT_PENDING)
     assert hold.invoice.number == "F-101" and "VIR 4471" in hold.reason
     assert hold.until == today + timedelta(days=10)
-    assert hold.proof.read() == b"%PDF-1.4 receipt"
+    assert hold.proof.read() == RECEIPT
     notice = OutboundMessage.objects.get(channel="internal", customer=late)
     assert notice.to_addresses == ["alice@acme.example"]
     assert "VIR 4471" in notice.body_text and "F-101" in notice.body_text
@@ -216,7 +201,7 @@ def test_the_team_sees_the_hold_and_its_receipt_others_do_not(
             "form": "declare",
             "invoices": ["F-102"],
             "paid_on": today.isoformat(),
-            "proof": ContentFile(b"%PDF-1.4 virement", name="virement.pdf"),
+            "proof": ContentFile(RECEIPT, name="virement.pdf"),
         },
     )
     hold = Hold.objects.get(customer=late)
@@ -224,6 +209,6 @@ def test_the_team_sees_the_hold_and_its_receipt_others_do_not(
     page = client.get(f"/customers/{late.pk}/").content.decode()
     assert "Relances suspendues" in page and "Paiement annoncé" in page
     response = client.get(f"/holds/{hold.pk}/proof/")
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 virement"
+    assert b"".join(response.streaming_content) == RECEIPT
     client.force_login(bob)
     assert client.get(f"/holds/{hold.pk}/proof/").status_code == 404
