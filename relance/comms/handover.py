@@ -75,8 +75,6 @@ class MailServer:
         smtp.in_data = False
         try:
             return smtp.sendmail(sender, recipients, data)
-        except smtplib.SMTPRecipientsRefused:
-            raise
         except smtplib.SMTPResponseException as exc:
             if exc.smtp_code != 421:
                 raise
@@ -84,7 +82,8 @@ class MailServer:
             raise NotHandedOver(
                 f"the server closed the connection: {exc.smtp_code} {exc.smtp_error!r}"
             ) from exc
-        except OSError as exc:
+        except smtplib.SMTPServerDisconnected as exc:
+            # How smtplib reports a reset, a timeout or a closed socket.
             self.drop()
             if smtp.in_data:
                 raise HandOverInterrupted(

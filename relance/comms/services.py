@@ -395,6 +395,10 @@ def reconnect_pauses() -> list[float]:
     return [0, pause, 2 * pause]
 
 
+class _ClaimLost(Exception):
+    """Another sender took the message for dead: it must not go from here."""
+
+
 def _hand_over(msg: OutboundMessage, me: str, server: MailServer, data) -> dict:
     """Hand the message over, on a new connection when one drops before it went;
     raises NotHandedOver when the server keeps failing, _ClaimLost when the
@@ -410,10 +414,6 @@ def _hand_over(msg: OutboundMessage, me: str, server: MailServer, data) -> dict:
             if not pauses:
                 raise
             time.sleep(pauses.pop(0))
-
-
-class _ClaimLost(Exception):
-    pass
 
 
 def _deliver(msg: OutboundMessage, me: str, server: MailServer) -> str | None:
