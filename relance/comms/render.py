@@ -57,7 +57,7 @@ def render_step(
     # Only emails warn with the statement of sums due (a text has no room): the
     # shipped ones at the last reminder, an organisation's wherever it uses it.
     wanted = step in STATEMENT_STEPS or (own and "statement" in own[0] + own[1])
-    if wanted and customer.kind == "b2b" and customer.pk:
+    if wanted and customer.kind != "b2c" and customer.pk:
         context["statement"] = _statement(org, customer, invoices, today, LOCALES[lang])
     context.update(extra or {})
     if contact:
@@ -151,7 +151,7 @@ def _common_context(org, customer, today) -> dict:
         "org": {k: getattr(org, k) for k in ORG_FIELDS},
         "customer": {k: getattr(customer, k) for k in CUSTOMER_FIELDS},
         "iban": format_iban(org.iban) if org.iban else "",
-        "b2b": customer.kind == "b2b",
+        "b2b": customer.kind != "b2c",  # a public buyer owes the 40 EUR too
         "signature": signature(org),
         "portal_url": portal_url(customer, today) if customer.pk else "",
         # The person written to, when the caller knows (name may be empty).

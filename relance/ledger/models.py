@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from relance.core.money import Money
+from relance.legal.validators import validate_contract_rate
 from relance.orgs.validators import validate_siren, validate_siret, validate_vat
 from relance.stored_files import invoice_document_path
 
@@ -14,6 +15,7 @@ AMOUNT = {"max_digits": 14, "decimal_places": 2}
 class CustomerKind(models.TextChoices):
     B2B = "b2b", _("Business")
     B2C = "b2c", _("Consumer")
+    PUBLIC = "public", _("Public buyer")
 
 
 class Customer(models.Model):
@@ -23,7 +25,15 @@ class Customer(models.Model):
     )
     ref = models.CharField(_("reference"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(max_length=3, choices=CustomerKind.choices, default="b2b")
+    kind = models.CharField(max_length=8, choices=CustomerKind.choices, default="b2b")
+    # Penalty rate agreed with this customer, over the organisation's terms of
+    # sale: a percent ("12,5") or a multiple of the legal rate ("3x").
+    penalty_rate = models.CharField(
+        _("contractual penalty rate"),
+        max_length=16,
+        blank=True,
+        validators=[validate_contract_rate],
+    )
     siren = models.CharField(max_length=9, blank=True, validators=[validate_siren])
     siret = models.CharField(max_length=14, blank=True, validators=[validate_siret])
     vat_number = models.CharField(max_length=20, blank=True, validators=[validate_vat])

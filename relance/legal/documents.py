@@ -37,7 +37,7 @@ from relance.stored_files import letters_folder, safe_name
 from relance.timeline.models import Event
 from relance.timeline.services import record
 
-from .services import rate_table
+from .services import contract_rate, rate_table
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,14 @@ def customer_statement(org, customer: Customer, as_of: date) -> Statement:
     ]
     notice = _first_notice(org, customer) if customer.kind == "b2c" else None
     return build_statement(
-        facts, as_of, rate_table(), b2c=customer.kind == "b2c", notice=notice
+        facts,
+        as_of,
+        rate_table(),
+        b2c=customer.kind == "b2c",
+        public=customer.kind == "public",
+        notice=notice,
+        contractual_rate=contract_rate(org, customer),
+        claim_late_paid=org.claim_late_paid,
     )
 
 

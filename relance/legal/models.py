@@ -16,6 +16,8 @@ class RateEntry(models.Model):
     rate = models.DecimalField(max_digits=6, decimal_places=2, null=True)
     rate_individual = models.DecimalField(max_digits=6, decimal_places=2, null=True)
     source = models.CharField(max_length=300)
+    # A rate fetched from the ECB's data portal is used once a person confirms it.
+    confirmed = models.BooleanField(default=True)
     added_by = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -7,14 +7,18 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from relance.core.penalties import ContractRate
 from relance.core.rates import LegalRate, RateTable, semester_start, shipped_rates
+from relance.timeline.services import record
 
 from .models import RateEntry, RateKind
 
 
 def rate_table() -> RateTable:
+    """Shipped rates, then the confirmed entries in date order (a fetched rate
+    waits for a person)."""
     table = shipped_rates()
-    for entry in RateEntry.objects.all():
+    for entry in RateEntry.objects.filter(confirmed=True):
         if entry.kind == RateKind.ECB:
             table = table.with_ecb(entry.day, entry.rate, entry.source)
         elif entry.kind == RateKind.ECB_CONFIRMED:
@@ -74,3 +78,31 @@ def add_legal_rate(
         },
     )
     return entry
+
+
+def contract_rate(org, customer) -> ContractRate | None:
+    """The penalty rate agreed with the customer, else the organisation's terms
+    of sale, else none (the statutory rate)."""
+    text = customer.penalty_rate or org.penalty_rate
+    try:
+        return ContractRate.parse(text)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def set_customer_terms(customer, changes: dict, actor: str):
+    """Change what the law and the contract give against one customer (its kind:
+    business, consumer or public buyer; its penalty rate), and say so on the
+    timeline."""
+    for field, value in changes.items():
+        setattr(customer, field, value)
+    customer.full_clean()
+    customer.save(update_fields=list(changes))
+    record(
+        customer.org,
+        "customer.terms_changed",
+        actor=actor,
+        customer_id=customer.pk,
+        data={k: str(v) for k, v in changes.items()},
+    )
+    return customer

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from relance.core.terms import LEGAL_DEFAULT_DAYS
+from relance.legal.validators import validate_contract_rate
 
 from .validators import validate_iban, validate_siren, validate_vat
 
@@ -40,6 +41,17 @@ class Organisation(models.Model):
     # default: SpamAssassin scores a remote image in a short email (2.1 points
     # on our reminders), and customers need not be watched to be reminded.
     track_opens = models.BooleanField(default=False)
+    # Late-payment penalties of the terms of sale (a percent, or "3x" the legal
+    # rate); empty means the statutory ECB + 10 points.
+    penalty_rate = models.CharField(
+        _("contractual penalty rate"),
+        max_length=16,
+        blank=True,
+        validators=[validate_contract_rate],
+    )
+    # Claim the penalties and 40 EUR still owed on invoices paid late in full.
+    # Off by default: many creditors waive them for customers who paid.
+    claim_late_paid = models.BooleanField(default=False)
     # Head of the timeline hash chain, moved forward with every event.
     timeline_seq = models.PositiveBigIntegerField(default=0)
     timeline_head = models.CharField(max_length=64, default="0" * 64)

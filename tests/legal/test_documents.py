@@ -251,11 +251,11 @@ def test_nothing_overdue_is_a_clear_error(acme):
 
 
 def test_statement_today_counts_interest_only_while_rates_are_known(acme):
-    make_invoice(acme, "L-1", date(2026, 5, 1), total="1000.00", customer_ref="LATE")
-    st = cmd("statement", "--org", "acme", "--customer", "LATE", "--date", "2026-11-22")
-    assert st["interest_until"] == "2026-06-30"
-    assert st["invoices"][0]["days_late"] == 205
-    assert st["warnings"] and "2026-06-30" in st["warnings"][0]
+    make_invoice(acme, "L-1", date(2026, 12, 1), total="1000.00", customer_ref="LATE")
+    st = cmd("statement", "--org", "acme", "--customer", "LATE", "--date", "2027-01-20")
+    assert st["interest_until"] == "2026-12-31"
+    assert st["invoices"][0]["days_late"] == 50
+    assert st["warnings"] and "2026-12-31" in st["warnings"][0]
     assert Customer.objects.get(ref="LATE").invoices.count() == 1
 
 

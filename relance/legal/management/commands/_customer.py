@@ -46,6 +46,7 @@ def statement_json(st) -> dict:
                 "received": str(x.received),
                 "principal": str(x.principal),
                 "days_late": x.days_late,
+                "paid_late": x.paid_late,
                 "interest": str(x.claim.interest),
                 "indemnity": str(x.claim.indemnity),
                 "prescription": x.prescription.isoformat(),

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from relance.core.rates import MissingRate
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         org, customer, day = resolve(opts)
         try:
             data = statement_json(customer_statement(org, customer, day))
-        except MissingRate as exc:
+        except (MissingRate, ValidationError) as exc:
             raise CommandError(str(exc)) from None
         lines = [
             f"{i['number']}  {i['principal']:>12}  {i['days_late']:>4} d  "

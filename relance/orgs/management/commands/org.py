@@ -17,6 +17,7 @@ SETTABLE = (
     "phone",
     "timezone",
     "language",
+    "penalty-rate",  # terms of sale: a percent (12,5), 3x the legal rate, or ""
 )
 
 
@@ -62,6 +63,11 @@ class Command(BaseCommand):
             "--track-opens",
             choices=("yes", "no"),
             help="tracking pixel in HTML emails (default no: it costs spam points)",
+        )
+        change.add_argument(
+            "--claim-late-paid",
+            choices=("yes", "no"),
+            help="claim penalties and 40 EUR on invoices paid late (default no)",
         )
         change.add_argument(
             "--default-terms-days",
@@ -121,6 +127,8 @@ class Command(BaseCommand):
                 changes[name] = opts[name]
         if opts["track_opens"]:
             changes["track_opens"] = opts["track_opens"] == "yes"
+        if opts["claim_late_paid"]:
+            changes["claim_late_paid"] = opts["claim_late_paid"] == "yes"
         if opts["bank_data_as_of"]:
             try:
                 changes["bank_data_as_of"] = date.fromisoformat(opts["bank_data_as_of"])
