@@ -83,6 +83,38 @@ TIMELINE_SIGNING_KEY_FILE = Path(
     or DATA_DIR / "timeline_signing_key"
 )
 TIMELINE_CHECKPOINTS_DIR = DATA_DIR / "checkpoints"
+
+
+def _field_keys() -> list[str]:
+    """Fernet keys that encrypt secrets kept in the database (mailbox passwords):
+    RELANCE_FIELD_KEY (comma-separated; the first encrypts, all decrypt, so a key
+    can be rotated), else a key created in the data directory, owner-only."""
+    from cryptography.fernet import Fernet
+
+    if keys := envlist("RELANCE_FIELD_KEY", ""):
+        for key in keys:
+            try:
+                Fernet(key)
+            except ValueError:
+                raise ValueError(
+                    "RELANCE_FIELD_KEY must be Fernet keys (32 url-safe base64 "
+                    "bytes, e.g. from Fernet.generate_key()), comma-separated"
+                ) from None
+        return keys
+    path = DATA_DIR / "field_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if key := path.read_text().strip():
+            return [key]
+        raise ValueError(f"{path} is empty: restore the field key") from None
+    key = Fernet.generate_key().decode()
+    with os.fdopen(fd, "w") as file:
+        file.write(key)
+    return [key]
+
+
+FIELD_KEYS = _field_keys()
 DEBUG = envbool("RELANCE_DEBUG", False)
 ALLOWED_HOSTS = envlist("RELANCE_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("RELANCE_CSRF_TRUSTED_ORIGINS", "")

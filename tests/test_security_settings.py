@@ -105,6 +105,7 @@ def test_a_fresh_data_directory_is_readable_by_its_owner_only(tmp_path):
         "relance.sqlite3-wal",
         "relance.sqlite3-shm",
         "secret_key",
+        "field_key",
         "documents/orgs/1/invoices/f-1.pdf",
     ):
         assert modes.pop(name) == "0o600", name

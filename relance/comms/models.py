@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relance.encrypted import EncryptedTextField
+
 
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -100,7 +102,8 @@ class Mailbox(models.Model):
     port = models.PositiveIntegerField(default=993)
     tls = models.CharField(max_length=8, default="ssl")  # ssl, starttls or none
     username = models.CharField(max_length=200)
-    password = models.CharField(max_length=200)
+    # Encrypted in the column, with a key kept outside the database.
+    password = EncryptedTextField()
     folder = models.CharField(max_length=200, default="INBOX")
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     last_uid = models.BigIntegerField(default=0)
