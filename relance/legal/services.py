@@ -106,3 +106,53 @@ def set_customer_terms(customer, changes: dict, actor: str):
         data={k: str(v) for k, v in changes.items()},
     )
     return customer
+
+
+def record_fetched(fetched, source: str, actor: str) -> list[RateEntry]:
+    """Keep what the ECB's data portal brought as rates waiting for a person: each
+    new rate, and that the rate did not change until the series' last day."""
+    entries = []
+    for day, rate in fetched.changes:
+        entry, _ = RateEntry.objects.get_or_create(
+            kind=RateKind.ECB,
+            day=day,
+            defaults={
+                "rate": rate,
+                "source": source,
+                "added_by": actor,
+                "confirmed": False,
+            },
+        )
+        entries.append(entry)
+    if fetched.last_day > rate_table().ecb_known_until:
+        entry, _ = RateEntry.objects.get_or_create(
+            kind=RateKind.ECB_CONFIRMED,
+            day=fetched.last_day,
+            defaults={"source": source, "added_by": actor, "confirmed": False},
+        )
+        entries.append(entry)
+    return entries
+
+
+def pending_rates():
+    return RateEntry.objects.filter(confirmed=False).order_by("day", "kind")
+
+
+def confirm_fetched(pk: int, actor: str) -> RateEntry:
+    """A person has checked a fetched rate against the ECB's own release. That the
+    rate held until a day is confirmed only after every change before it."""
+    entry = RateEntry.objects.filter(pk=pk, confirmed=False).first()
+    if entry is None:
+        raise ValidationError(f"no rate waiting for confirmation with id {pk}")
+    if (
+        entry.kind == RateKind.ECB_CONFIRMED
+        and pending_rates().filter(kind=RateKind.ECB, day__lte=entry.day).exists()
+    ):
+        raise ValidationError(
+            "confirm the rate changes before that day first: the rate cannot be "
+            "known to hold until a day while a change before it is unconfirmed"
+        )
+    entry.confirmed = True
+    entry.added_by = f"{entry.added_by}; confirmed by {actor}"[:200]
+    entry.save(update_fields=["confirmed", "added_by"])
+    return entry

@@ -1,15 +1,19 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from relance.core.rates import B2B_MARGIN, semester_start
+from relance.legal import ecb_portal
 from relance.legal.services import (
     add_ecb_rate,
     add_legal_rate,
     confirm_ecb_until,
+    confirm_fetched,
+    pending_rates,
     rate_table,
+    record_fetched,
 )
 from relance.output import emit
 
@@ -48,7 +52,18 @@ class Command(BaseCommand):
         legal.add_argument("--individual", required=True)
         legal.add_argument("--other", required=True)
         legal.add_argument("--source", required=True)
-        for p in (parser, show, ecb, confirm, legal):
+        fetch = sub.add_parser(
+            "fetch",
+            help="download the ECB main refinancing rate from the ECB Data Portal; "
+            "new rates wait for `relance rates confirm ID`",
+        )
+        fetch.add_argument("--url", default=ecb_portal.URL)
+        fetch.add_argument("--since", help="YYYY-MM-DD (default: a year back)")
+        accept = sub.add_parser(
+            "confirm", help="confirm a fetched rate, checked against the ECB release"
+        )
+        accept.add_argument("id", type=int)
+        for p in (parser, show, ecb, confirm, legal, fetch, accept):
             p.add_argument("--json", action="store_true")
 
     def handle(self, *args, action=None, **opts):
@@ -67,9 +82,34 @@ class Command(BaseCommand):
                     opts["source"],
                     "cli",
                 )
+            elif action == "fetch":
+                self._fetch(opts)
+            elif action == "confirm":
+                confirm_fetched(opts["id"], "cli")
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         self._show(opts.get("json", False))
+
+    def _fetch(self, opts) -> None:
+        since = (
+            _day(opts["since"])
+            if opts["since"]
+            else rate_table().ecb_known_until - timedelta(days=365)
+        )
+        url = ecb_portal.series_url(opts["url"], since)
+        try:
+            fetched = ecb_portal.compare(
+                rate_table(), ecb_portal.observations(ecb_portal.download(url))
+            )
+        except (OSError, ecb_portal.PortalError) as exc:
+            raise CommandError(f"ECB Data Portal: {exc}") from None
+        source = (
+            f"ECB Data Portal, series {ecb_portal.SERIES}, fetched "
+            f"{date.today().isoformat()}"
+        )
+        record_fetched(fetched, source, "cli (fetch)")
+        for line in fetched.disagreements:
+            self.stderr.write(f"warning: {line}")
 
     def _show(self, as_json: bool) -> None:
         table = rate_table()
@@ -104,6 +144,16 @@ class Command(BaseCommand):
             ],
             "ecb_known_until": table.ecb_known_until.isoformat(),
             "half_years": semesters,
+            "pending": [
+                {
+                    "id": e.pk,
+                    "kind": e.kind,
+                    "day": e.day.isoformat(),
+                    "rate": None if e.rate is None else str(e.rate),
+                    "source": e.source,
+                }
+                for e in pending_rates()
+            ],
         }
         lines = [f"ECB rates known until {data['ecb_known_until']}; last changes:"]
         lines += [
@@ -116,5 +166,10 @@ class Command(BaseCommand):
             f"{s['legal_individual']:>12}  {s['legal_other']:>12}  "
             f"{s['floor_3x_legal']:>8}"
             for s in semesters
+        ]
+        lines += [
+            f"waiting for confirmation (relance rates confirm ID): #{p['id']} "
+            f"{p['kind']} {p['day']} {p['rate'] or ''}"
+            for p in data["pending"]
         ]
         emit(self, data, as_json, "\n".join(lines))
