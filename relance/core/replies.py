@@ -3,12 +3,18 @@
 payment plan or for a copy of the invoice, an absence (with the return date), or
 something else. Rules a credit manager can read and correct, no cloud service:
 each kind has weighted phrases; the strongest kind wins, a tie goes to the kind
-whose mistake costs the most (an absence or a dispute before a promise)."""
+whose mistake costs the most (an absence or a dispute before a promise).
+
+Anyone can write to the reply address, so reading is bounded work: only the
+first MAX_TEXT characters are read, and every pattern is linear in its text (no
+unbounded quantifier that a long run of digits or spaces makes backtrack; the
+tests feed each reader 100,000 characters built for that)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,6 +30,8 @@ OTHER = "other"
 KINDS = (PROMISE, DISPUTE, PAID, PLAN, COPY, AWAY, OTHER)
 # On equal scores, the reading that is safest to act on.
 PRIORITY = (AWAY, DISPUTE, PAID, PLAN, COPY, PROMISE)
+# What is read of a reply: a customer's own words fit many times over.
+MAX_TEXT = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +119,7 @@ RULES = {
         (r"already paid|\bwas paid\b|been paid|has been (settled|paid|made)", 4),
         (r"\bwe paid\b|\bpaid (this|it|via|by|on|in full)\b", 3),
         (r"payment (was|has been) (sent|made)|transfer went out|was settled", 4),
-        (r"cheque was (mailed|sent)|paid .*already", 3),
+        (r"cheque was (mailed|sent)|paid .{0,80}already", 3),
         (
             r"\b(reglee?|payee?|soldee?)s? (hier|depuis|ce matin|par (virement|cheque|cb|carte|prelevement))",
             4,
@@ -158,7 +166,10 @@ RULES = {
         (r"re-?send|send (us |me )?(a |the )?(copy|duplicate|corrected)", 3),
         (r"copy of the invoice|send it again|invoice again|need a copy", 3),
         (r"never received this invoice|no record of receiving", 4),
-        (r"(don't|do not) have this invoice|can't find it|attachment .*missing", 3),
+        (
+            r"(don't|do not) have this invoice|can't find it|attachment .{0,80}missing",
+            3,
+        ),
         (r"forward the (original )?invoice|re-?issued", 3),
         (r"(envoyer|transmettre|reexpedier) .{0,25}facture|facture a jour", 3),
         (r"(email|e-mail|share|send) .{0,25}invoice|invoice pdf", 3),
@@ -222,7 +233,7 @@ def normalise(text: str) -> str:
 def own_words(body: str) -> str:
     """The reply without the quoted reminder below it nor the signature."""
     kept = []
-    for line in body.splitlines():
+    for line in body[:MAX_TEXT].splitlines():
         flat = normalise(line).strip()
         if QUOTE_START.match(flat) or SIGNATURE.match(flat):
             break
@@ -234,7 +245,7 @@ def own_words(body: str) -> str:
 
 def classify(subject: str, body: str, today: date) -> Reading:
     words = normalise(own_words(body))
-    subj = normalise(subject)
+    subj = normalise(subject[:MAX_TEXT])
     scores = {kind: 0 for kind in PRIORITY}
     evidence: dict[str, list[str]] = {kind: [] for kind in PRIORITY}
     for kind, rules in RULES.items():
@@ -342,15 +353,20 @@ def _friday(t: date) -> date:
 def find_dates(text: str, today: date, english: bool = False) -> list[date]:
     """Every date the text names, absolute or relative to `today`; a date with
     no year is the next one to come (within two months back: a past payment)."""
-    text = normalise(text)
+    text = normalise(text[:MAX_TEXT])
     found: list[date] = []
-    taken: list[tuple[int, int]] = []
+    # The spans already read, apart and in order (so their ends are in order
+    # too): only the last one starting before a match's end can overlap it.
+    starts: list[int] = []
+    ends: list[int] = []
 
     def free(m: re.Match) -> bool:
         a, b = m.span()
-        if any(a < y and x < b for x, y in taken):
+        i = bisect_left(starts, b)
+        if i and ends[i - 1] > a:
             return False
-        taken.append((a, b))
+        starts.insert(i, a)
+        ends.insert(i, b)
         return True
 
     def add(year, month, day):
@@ -413,15 +429,18 @@ def find_dates(text: str, today: date, english: bool = False) -> list[date]:
     return found
 
 
-AMOUNT = re.compile(
-    r"(?:€|\beur\b|\beuros?\b)\s*(\d[\d ,.]*\d|\d)|(\d[\d ,.]*\d|\d)\s*(?:€|\beur\b|\beuros?\b)"
-)
+# A sum is at most 24 characters of digits and separators (999 999 999 999,99
+# is 18), and starts where no digit or separated digit stands before it: with
+# no bound, each start in a long run of digits rescans the run (quadratic).
+_SUM = r"(?<!\d)(?<!\d[ ,.])(\d(?:[\d ,.]{0,22}\d)?)"
+_EURO = r"(?:€|\beur\b|\beuros?\b)"
+AMOUNT = re.compile(rf"{_EURO}\s{{0,5}}{_SUM}(?![\d ,.]?\d)|{_SUM}\s{{0,5}}{_EURO}")
 
 
 def find_amount(text: str) -> Decimal | None:
     """The first sum of money in euros the text names (French or English
     separators)."""
-    for m in AMOUNT.finditer(normalise(text)):
+    for m in AMOUNT.finditer(normalise(text[:MAX_TEXT])):
         value = parse_number(m.group(1) or m.group(2))
         if value is not None:
             return value
