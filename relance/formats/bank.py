@@ -9,6 +9,7 @@ from .bank_line import BankLine
 from .bank_mt940 import read_mt940
 from .bank_ofx import read_ofx
 from .errors import ReadResult
+from .limits import DEFAULT, Limits
 
 
 def bank_format(data: bytes) -> str:
@@ -24,12 +25,12 @@ def bank_format(data: bytes) -> str:
     return "csv"
 
 
-def read_bank(data: bytes) -> ReadResult[BankLine]:
+def read_bank(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]:
     kind = bank_format(data)
     if kind == "ofx":
-        return read_ofx(data)
+        return read_ofx(data, limits)
     if kind in ("camt", "xml"):
-        return read_camt(data)
+        return read_camt(data, limits)
     if kind == "mt940":
-        return read_mt940(data)
-    return read_bank_csv(data)
+        return read_mt940(data, limits)
+    return read_bank_csv(data, limits)

@@ -10,6 +10,7 @@ from xml.etree.ElementTree import Element
 from . import xml_tree as xml
 from .bank_line import BankLine, finish, too_large
 from .errors import ReadResult, RowError
+from .limits import DEFAULT, Limits, refusing_over_limits
 
 
 def _day(node: Element | None) -> date | None:
@@ -20,11 +21,12 @@ def _day(node: Element | None) -> date | None:
         return None
 
 
-def read_camt(data: bytes) -> ReadResult[BankLine]:
-    if refused := too_large(data):
+@refusing_over_limits("CAMT")
+def read_camt(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]:
+    if refused := too_large(data, limits):
         return refused
     try:
-        root = xml.parse(data)
+        root = xml.parse(data, limits)
     except ValueError as exc:
         return ReadResult([], [RowError(0, str(exc))])
     statements = xml.descendants(root, "Stmt") + xml.descendants(root, "Ntfctn")

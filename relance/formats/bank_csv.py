@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .bank_line import BankLine, finish, split_label, too_large
 from .errors import ReadResult, RowError
+from .limits import DEFAULT, Limits, refusing_over_limits
 from .tabular import (
     HeaderGuesser,
     decode,
@@ -67,12 +68,13 @@ def _usable(mapping: dict[str, int]) -> bool:
     return "booked" in mapping and "label" in mapping and has_amount
 
 
-def read_bank_csv(data: bytes) -> ReadResult[BankLine]:
-    if refused := too_large(data):
+@refusing_over_limits("CSV")
+def read_bank_csv(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]:
+    if refused := too_large(data, limits):
         return refused
     text, encoding = decode(data)
     delimiter = sniff_delimiter(_after_preamble(text))
-    header, rows, broken = read_rows(text, delimiter)
+    header, rows, broken = read_rows(text, delimiter, limits)
     details = {"format": "CSV", "encoding": encoding, "delimiter": delimiter}
     mapping = _mapping(header)
     while not _usable(mapping) and rows:  # skip the account lines above the header

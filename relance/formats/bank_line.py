@@ -11,8 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from .errors import ReadResult, RowError
-
-MAX_BYTES = 50 * 1024 * 1024
+from .limits import DEFAULT, LimitExceeded, Limits, check_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +61,12 @@ def finish(
     return ReadResult(numbered, errors, details)
 
 
-def too_large(data: bytes) -> ReadResult[BankLine] | None:
-    if len(data) > MAX_BYTES:
-        return ReadResult(
-            [], [RowError(0, f"file larger than {MAX_BYTES // 2**20} MB")]
-        )
+def too_large(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine] | None:
+    """The file's one error when it is larger than the limit."""
+    try:
+        check_size(data, limits)
+    except LimitExceeded as exc:
+        return ReadResult([], [exc.error])
     return None
 
 

@@ -11,15 +11,19 @@ import mt940
 
 from .bank_line import BankLine, finish, split_label, too_large
 from .errors import ReadResult, RowError
+from .limits import DEFAULT, Limits, refusing_over_limits, too_many_rows
 from .tabular import decode
 
 
-def read_mt940(data: bytes) -> ReadResult[BankLine]:
-    if refused := too_large(data):
+@refusing_over_limits("MT940")
+def read_mt940(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]:
+    if refused := too_large(data, limits):
         return refused
     text, _ = decode(data)
     if ":61:" not in text:
         return ReadResult([], [RowError(0, "no MT940 transaction (:61:) in the file")])
+    if text.count(":61:") > limits.rows:
+        raise too_many_rows(0, limits)
     statements = mt940.models.Transactions(processors={})
     try:
         statements.parse(text.replace("\r\n", "\n"))

@@ -19,9 +19,9 @@ from . import pdf_safety
 from . import xml_tree as xml
 from .errors import ReadResult, RowError
 from .invoices_csv import CENT, InvoiceRecord
+from .limits import DEFAULT, Limits, check_size, refusing_over_limits
 from .pdf_text import pdf_text
 
-MAX_BYTES = 20 * 1024 * 1024
 CREDIT_TYPES = {"381", "261", "262", "396", "532"}
 # Names under which Factur-X (factur-x.xml), ZUGFeRD 2 (zugferd-invoice.xml),
 # ZUGFeRD 1 (ZUGFeRD-invoice.xml) and XRechnung (xrechnung.xml) embed their XML.
@@ -31,12 +31,6 @@ EMBEDDED = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
 def _text(node: Element | None, *path: str) -> str:
     """Element text with its inner whitespace collapsed (CII pretty-prints)."""
     return " ".join(xml.text(node, *path).split())
-
-
-def _parse(data: bytes) -> Element:
-    if len(data) > MAX_BYTES:
-        raise ValueError(f"file larger than {MAX_BYTES // 2**20} MB")
-    return xml.parse(data)
 
 
 def _amount(text: str, what: str) -> Decimal:
@@ -356,10 +350,14 @@ def xml_flavour(root: Element) -> str:
     return ""
 
 
-def read_einvoice_xml(data: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
+@refusing_over_limits("XML")
+def read_einvoice_xml(
+    data: bytes, default_days: int, limits: Limits = DEFAULT
+) -> ReadResult[InvoiceRecord]:
     """A CII or UBL XML file: one invoice."""
+    check_size(data, limits)
     try:
-        root = _parse(data)
+        root = xml.parse(data, limits)
         flavour = xml_flavour(root)
         if not flavour:
             raise ValueError(
@@ -387,14 +385,15 @@ def embedded_xml(pdf: bytes) -> tuple[str, bytes] | None:
     return None
 
 
-def read_facturx(pdf: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
+@refusing_over_limits("Factur-X")
+def read_facturx(
+    pdf: bytes, default_days: int, limits: Limits = DEFAULT
+) -> ReadResult[InvoiceRecord]:
     """A Factur-X or ZUGFeRD PDF: the invoice from its XML, the PDF kept as its
     document, and the legal mentions looked for in the XML notes and the PDF
     text together."""
     details = {"format": "Factur-X"}
-    if len(pdf) > MAX_BYTES:
-        reason = f"file larger than {MAX_BYTES // 2**20} MB"
-        return ReadResult([], [RowError(0, reason)], details)
+    check_size(pdf, limits)
     try:
         found = embedded_xml(pdf)
     except Exception as exc:  # pypdf raises many types on broken files
@@ -410,7 +409,7 @@ def read_facturx(pdf: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
     if reason := pdf_safety.danger(pdf):  # it would be kept and sent on
         return ReadResult([], [RowError(0, reason)], details)
     name, embedded = found
-    result = read_einvoice_xml(embedded, default_days)
+    result = read_einvoice_xml(embedded, default_days, limits)
     result.details = {**result.details, **details, "embedded": name}
     if result.records:
         text, _ = pdf_text(pdf)

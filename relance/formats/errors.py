@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -13,6 +14,14 @@ class RowError:
     row: int  # line number in the file, the header being row 1; 0 for the file
     reason: str
     raw: dict[str, str] = field(default_factory=dict)
+    # With params, `reason` is an English template ("%(limit)s MB") that the
+    # caller translates before filling in: this package knows no languages.
+    params: dict[str, object] = field(default_factory=dict)
+
+    def message(self, translate: Callable[[str], str] = str) -> str:
+        """The reason in the reader's language; `translate` is gettext."""
+        text = translate(self.reason)
+        return text % self.params if self.params else text
 
 
 @dataclass(slots=True)

@@ -17,10 +17,10 @@ from decimal import Decimal
 
 from .errors import ReadResult, RowError
 from .invoices_csv import InvoiceRecord
+from .limits import DEFAULT, Limits, check_size, refusing_over_limits
 from .tabular import decode, parse_decimal, read_rows
 
 RECEIVABLE_PREFIX = "411"
-MAX_BYTES = 500 * 1024 * 1024
 ZERO = Decimal("0")
 REQUIRED = ("journalcode", "ecrituredate", "comptenum", "pieceref")
 
@@ -53,13 +53,15 @@ def _day(text: str, what: str) -> date:
     raise ValueError(f"{what}: not a date (AAAAMMJJ): {text!r}")
 
 
-def read_fec(data: bytes, default_days: int) -> ReadResult[InvoiceRecord]:
-    if len(data) > MAX_BYTES:
-        return ReadResult([], [RowError(0, "file larger than 500 MB")])
+@refusing_over_limits("FEC")
+def read_fec(
+    data: bytes, default_days: int, limits: Limits = DEFAULT
+) -> ReadResult[InvoiceRecord]:
+    check_size(data, limits)
     text, encoding = decode(data)
     first = text.lstrip().split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") >= first.count("|") else "|"
-    header, rows, broken = read_rows(text, delimiter)
+    header, rows, broken = read_rows(text, delimiter, limits)
     details = {"format": "FEC", "encoding": encoding, "delimiter": repr(delimiter)}
     columns = {h.strip().lower(): i for i, h in enumerate(header)}
     missing = [c for c in REQUIRED if c not in columns]

@@ -8,6 +8,7 @@ from .errors import ReadResult
 from .fec import read_fec
 from .invoices_csv import InvoiceRecord, read_invoices
 from .invoices_xlsx import read_invoices_xlsx
+from .limits import DEFAULT, Limits
 
 
 def invoice_format(data: bytes) -> str:
@@ -25,19 +26,24 @@ def invoice_format(data: bytes) -> str:
 
 
 def read_invoice_file(
-    data: bytes, *, columns: dict[str, str] | None = None, default_days: int = 30
+    data: bytes,
+    *,
+    columns: dict[str, str] | None = None,
+    default_days: int = 30,
+    limits: Limits = DEFAULT,
 ) -> ReadResult[InvoiceRecord]:
     """`columns` is a saved column mapping for tables; `default_days` the terms
-    applied when a file gives no due date (FEC, some e-invoices)."""
+    applied when a file gives no due date (FEC, some e-invoices); `limits` what
+    the file may cost to read."""
     kind = invoice_format(data)
     if kind == "xlsx":
-        return read_invoices_xlsx(data, columns)
+        return read_invoices_xlsx(data, columns, limits)
     if kind == "pdf":
-        return read_facturx(data, default_days)
+        return read_facturx(data, default_days, limits)
     if kind == "xml":
-        return read_einvoice_xml(data, default_days)
+        return read_einvoice_xml(data, default_days, limits)
     if kind == "fec":
-        return read_fec(data, default_days)
-    result = read_invoices(data, columns)
+        return read_fec(data, default_days, limits)
+    result = read_invoices(data, columns, limits)
     result.details.setdefault("format", "CSV")
     return result

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from relance.core.identifiers import validate_siren
 
 from .errors import ReadResult, RowError
+from .limits import DEFAULT, Limits, check_size, refusing_over_limits
 from .tabular import (
     SIMPLE_AMOUNT,
     HeaderGuesser,
@@ -147,13 +148,15 @@ def check_columns(columns: dict[str, str]) -> None:
         raise ValueError("a column is mapped to two fields")
 
 
+@refusing_over_limits("CSV")
 def read_invoices(
-    data: bytes, columns: dict[str, str] | None = None
+    data: bytes, columns: dict[str, str] | None = None, limits: Limits = DEFAULT
 ) -> ReadResult[InvoiceRecord]:
     """Invoices from CSV text (any separator, UTF-8 or Windows-1252)."""
+    check_size(data, limits)
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
-    header, rows, broken = read_rows(text, delimiter)
+    header, rows, broken = read_rows(text, delimiter, limits)
     details = {"encoding": encoding, "delimiter": delimiter}
     return invoices_from_rows(header, rows, details, columns, broken)
 

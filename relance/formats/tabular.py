@@ -11,6 +11,14 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from .errors import RowError
+from .limits import (
+    DEFAULT,
+    Limits,
+    cell_too_long,
+    strip_controls,
+    too_many_columns,
+    too_many_rows,
+)
 
 DELIMITERS = (";", ",", "\t", "|")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
@@ -18,15 +26,16 @@ _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding: UTF-8 (with or without BOM), else Windows-1252."""
+    """Text and encoding: UTF-8 (with or without BOM), else Windows-1252. NUL
+    and the other control characters are dropped from the text."""
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+        try:
+            text, encoding = data.decode("cp1252"), "windows-1252"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("latin-1"), "latin-1"
+    return strip_controls(text), encoding
 
 
 def sniff_delimiter(text: str) -> str:
@@ -38,13 +47,18 @@ def sniff_delimiter(text: str) -> str:
 
 
 def read_rows(
-    text: str, delimiter: str
+    text: str, delimiter: str, limits: Limits = DEFAULT
 ) -> tuple[list[str], list[tuple[int, list[str]]], RowError | None]:
     """Header, (line number, cells) of each row, and the error that stopped the
-    reading (a malformed quote, a NUL byte) if any: it never raises."""
+    reading (a malformed quote) if any. Raises LimitExceeded for a table wider,
+    longer or with cells longer than `limits` allow: the width is checked on
+    the text before any cell is made, so a header of millions of columns costs
+    a regular-expression scan of its first few hundred."""
+    _check_width(text, delimiter, limits)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
     header: list[str] = []
+    broken = None
     try:
         for cells in reader:
             if not header:
@@ -52,9 +66,35 @@ def read_rows(
                     header = cells
                 continue
             rows.append((reader.line_num, cells))
+            if len(rows) > limits.rows:
+                raise too_many_rows(reader.line_num, limits)
     except csv.Error as exc:
-        return header, rows, RowError(reader.line_num, f"csv error: {exc}")
-    return header, rows, None
+        broken = RowError(reader.line_num, f"csv error: {exc}")
+    if _long_line(limits.cell_chars).search(text):  # else no cell can be
+        for line, cells in [(1, header), *rows]:
+            for column, cell in enumerate(cells, 1):
+                if len(cell) > limits.cell_chars:
+                    raise cell_too_long(line, column, len(cell), limits)
+    return header, rows, broken
+
+
+@lru_cache(maxsize=16)
+def _long_line(chars: int) -> re.Pattern:
+    return re.compile(rf"(?m)^[^\n]{{{chars + 1}}}")
+
+
+@lru_cache(maxsize=16)
+def _wide_line(delimiter: str, columns: int) -> re.Pattern:
+    """A line holding `columns` separators, quoted ones included; anchored at
+    line starts and possessive, so each line is scanned once."""
+    d = re.escape(delimiter)
+    return re.compile(rf"(?m)^(?:[^\n{d}]*+{d}){{{columns}}}")
+
+
+def _check_width(text: str, delimiter: str, limits: Limits) -> None:
+    wide = _wide_line(delimiter, limits.columns).search(text)
+    if wide:
+        raise too_many_columns(text.count("\n", 0, wide.start()) + 1, limits)
 
 
 def normalise_header(name: str) -> str:
