@@ -77,11 +77,14 @@ def open_invoices(customer) -> list[Invoice]:
 def _chosen(customer, numbers: list[str]) -> list[Invoice]:
     """The customer's open invoices among `numbers`; anything else is refused."""
     if not numbers:
-        raise ValidationError("choose at least one invoice")
+        raise ValidationError(gettext("Choose at least one invoice."))
     by_number = {inv.number: inv for inv in open_invoices(customer)}
     unknown = [n for n in numbers if n not in by_number]
     if unknown:
-        raise ValidationError(f"not an open invoice of yours: {', '.join(unknown)}")
+        raise ValidationError(
+            gettext("This is not one of your open invoices: %(numbers)s.")
+            % {"numbers": ", ".join(unknown)}
+        )
     return [by_number[n] for n in numbers]
 
 
@@ -158,9 +161,9 @@ def declare_payment(
 ):
     invoices = _chosen(customer, numbers)
     if paid_on > today:
-        raise ValidationError("the payment date cannot be in the future")
+        raise ValidationError(gettext("The payment date cannot be in the future."))
     if paid_on < today - timedelta(days=365):
-        raise ValidationError("the payment date is more than a year ago")
+        raise ValidationError(gettext("The payment date is more than a year ago."))
     suffix = _proof_suffix(proof) if proof is not None else ""
     _guard(customer)
     invoices = _once(
@@ -223,7 +226,7 @@ def _proof_suffix(data: bytes) -> str:
 def dispute(customer, number: str, *, reason: str, comment: str, today: date):
     (invoice,) = _chosen(customer, [number])
     if reason not in DISPUTE_REASONS:
-        raise ValidationError(f"reason must be one of {', '.join(DISPUTE_REASONS)}")
+        raise ValidationError(gettext("Choose a reason."))
     _guard(customer)
     if _holding(_holds(HoldKind.DISPUTE, [invoice]), today):
         raise AlreadyRecorded(
@@ -249,8 +252,11 @@ def promise(customer, numbers: list[str], *, until: date, today: date):
     latest = today + timedelta(days=customer.org.portal_max_promise_days)
     if not today <= until <= latest:
         raise ValidationError(
-            f"the date must be between today and {latest.isoformat()}; "
-            "for a later date, please contact us"
+            gettext(
+                "The date must be between today and %(latest)s; for a later "
+                "date, please contact us."
+            )
+            % {"latest": _day(latest, customer)}
         )
     _guard(customer)
     invoices = _once(
@@ -291,15 +297,19 @@ def propose_plan(customer, number: str, *, count: int, first: date, today: date)
     (invoice,) = _chosen(customer, [number])
     org = customer.org
     if org.portal_max_instalments < 2:
-        raise ValidationError("payment plans are not offered here; please contact us")
+        raise ValidationError(
+            gettext("Payment plans are not offered here; please contact us.")
+        )
     if not 2 <= count <= org.portal_max_instalments:
         raise ValidationError(
-            f"a plan has 2 to {org.portal_max_instalments} instalments"
+            gettext("A plan has 2 to %(count)d instalments.")
+            % {"count": org.portal_max_instalments}
         )
     latest = today + timedelta(days=org.portal_max_promise_days)
     if not today <= first <= latest:
         raise ValidationError(
-            f"the first instalment must fall between today and {latest.isoformat()}"
+            gettext("The first instalment must fall between today and %(latest)s.")
+            % {"latest": _day(latest, customer)}
         )
     _guard(customer)
     _plan_allowed(customer, invoice)
@@ -336,6 +346,11 @@ def _plan_allowed(customer, invoice) -> None:
 
 def _locale(lang: str) -> str:
     return LOCALES[supported(lang)]
+
+
+def _day(day: date, customer) -> str:
+    """A date as the debtor reads it, in their language."""
+    return long_date(day, _locale(customer.language))
 
 
 def team_addresses(customer) -> list[str]:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
@@ -121,7 +122,7 @@ def _act(customer, form: str, request, today: date) -> None:
         try:
             count = int(post.get("count", ""))
         except ValueError:
-            raise ValidationError("choose a number of instalments") from None
+            raise ValidationError(gettext("Choose a number of instalments.")) from None
         services.propose_plan(
             customer,
             post.get("invoice", ""),
@@ -130,14 +131,14 @@ def _act(customer, form: str, request, today: date) -> None:
             today=today,
         )
     else:
-        raise ValidationError("unknown request")
+        raise ValidationError(gettext("This request is not understood."))
 
 
 def _date(text: str | None) -> date:
     try:
         return date.fromisoformat(text or "")
     except ValueError:
-        raise ValidationError("give a date") from None
+        raise ValidationError(gettext("Give a date.")) from None
 
 
 def _context(customer, today: date, lang: str, error: str, done: str) -> dict:

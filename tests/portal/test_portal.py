@@ -99,6 +99,7 @@ def test_promise_pauses_until_the_date_within_the_creditors_limit(client, late, 
         {"form": "promise", "invoices": ["F-101"], "until": too_late.isoformat()},
     )
     assert refused.status_code == 400
+    assert "La date doit être comprise entre" in refused.content.decode()
     assert not Hold.objects.filter(customer=late).exists()
     promised = today + timedelta(days=7)
     client.post(
@@ -156,7 +157,7 @@ def test_nothing_can_be_done_on_another_customers_invoice(client, late, today):
         {"form": "promise", "invoices": ["F-900"], "until": today.isoformat()},
     )
     assert response.status_code == 400
-    assert "F-900" in response.content.decode()
+    assert "vos factures en cours : F-900" in response.content.decode()
     assert not Hold.objects.exists()
 
 

@@ -172,3 +172,18 @@ def test_portal_pages_are_not_cached_and_do_not_leak_their_address(client, late,
         assert {"no-store", "private"} <= cache, path
         assert response["Referrer-Policy"] == "no-referrer", path
     assert 'content="no-referrer"' in client.get(url(late, today)).content.decode()
+
+
+@pytest.mark.parametrize("junk", ["", "abc", "9999-12-31", "0001-01-01", "1e30", "-1"])
+def test_junk_in_every_portal_form_is_a_plain_refusal(client, late, today, junk):
+    client.raise_request_exception = False
+    for form in (
+        {"form": "declare", "invoices": ["F-101"], "paid_on": junk},
+        {"form": "dispute", "invoice": junk, "reason": junk},
+        {"form": "promise", "invoices": [junk], "until": junk},
+        {"form": "plan", "invoice": "F-101", "count": junk, "first": junk},
+        {"form": junk},
+    ):
+        response = client.post(url(late, today), form)
+        assert response.status_code == 400, form
+    assert not Hold.objects.exists()

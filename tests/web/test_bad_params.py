@@ -111,3 +111,14 @@ def test_no_view_answers_junk_with_a_server_error(client, members, books, junk):
                 }
             response = getattr(client, method)(url, data)
             assert response.status_code < 500, (url, name, junk)
+
+
+def test_an_id_beyond_any_database_is_404(client, members, books):
+    client.force_login(members["admin"])
+    big = "99999999999999999999999"
+    for path in ("customers", "invoices", "outbox", "actions", "imports", "holds"):
+        suffix = "proof/" if path == "holds" else ""
+        assert client.get(f"/{path}/{big}/{suffix}").status_code == 404, path
+    for path in ("approvals", "tasks", "plans", "replies"):
+        action = {"tasks": "done/", "plans": "cancel/"}.get(path, "")
+        assert client.post(f"/{path}/{big}/{action}").status_code == 404, path
