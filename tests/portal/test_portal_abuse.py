@@ -187,3 +187,21 @@ def test_junk_in_every_portal_form_is_a_plain_refusal(client, late, today, junk)
         response = client.post(url(late, today), form)
         assert response.status_code == 400, form
     assert not Hold.objects.exists()
+
+
+def test_answers_counted_by_another_worker_count_here_too(client, late, today):
+    """GIVEN the day's answers recorded by another process (only the timeline
+    knows of them) WHEN one more comes THEN it is refused."""
+    from relance.timeline.services import record
+
+    for _ in range(services.MAX_ACTIONS_PER_DAY):
+        record(
+            late.org,
+            services.ANSWERED,
+            actor=services.actor(late),
+            customer_id=late.pk,
+            data={"form": "dispute", "invoices": []},
+        )
+    response = declare(client, late, today)
+    assert response.status_code == 429
+    assert not Hold.objects.exists() and not notices(late).exists()
