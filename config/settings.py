@@ -217,6 +217,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "relance.orgs.lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "relance.orgs.lockout.client_address"
 AXES_LOCKOUT_CALLABLE = "relance.orgs.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 LOGIN_URL = "login"
@@ -244,8 +245,10 @@ SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SESSION_COOKIE_SECURE
 SECURE_HSTS_PRELOAD = SESSION_COOKIE_SECURE
-# The scheme a TLS-terminating proxy in front of relance saw (it must set it).
-if envbool("RELANCE_BEHIND_PROXY", False):
+# A TLS-terminating proxy in front of relance says which scheme and which client
+# address it saw (X-Forwarded-Proto, X-Forwarded-For; it must set both).
+RELANCE_BEHIND_PROXY = envbool("RELANCE_BEHIND_PROXY", False)
+if RELANCE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

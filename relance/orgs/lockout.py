@@ -15,6 +15,16 @@ def login_username(request, credentials: dict | None) -> str:
     return (typed or "").strip().lower()
 
 
+def client_address(request) -> str | None:
+    """The address a login comes from. Behind a proxy (RELANCE_BEHIND_PROXY) every
+    request comes from the proxy: the client is the last address of
+    X-Forwarded-For, the one the proxy added (earlier ones are the client's say)."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.RELANCE_BEHIND_PROXY and forwarded.strip():
+        return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR")
+
+
 def locked_out(request, original_response=None, credentials=None):
     """A page in relance's look and the user's language, not axes' bare text."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)

@@ -90,3 +90,23 @@ def test_an_administrator_lifts_a_lockout_with_axes_reset(client, alice):
     guess_five_times(client, alice.username)
     call_command("axes_reset_username", alice.username)
     assert logged_in(log_in(client, alice.username, PASSWORD))
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(client, alice, settings):
+    """GIVEN relance behind a proxy (every request from 127.0.0.1)
+    THEN a guesser is locked out by the address the proxy added to
+    X-Forwarded-For, whatever they put before it, and the owner elsewhere is not."""
+    settings.RELANCE_BEHIND_PROXY = True
+
+    def via_proxy(password, forwarded):
+        return client.post(
+            "/login/",
+            {"username": alice.username, "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for n in range(5):
+        via_proxy(f"wrong {n}", f"10.0.0.{n}, {GUESSER}")
+    assert via_proxy(PASSWORD, GUESSER).status_code == 429
+    assert logged_in(via_proxy(PASSWORD, OWNER))
