@@ -137,7 +137,7 @@ def test_rates_show_and_add_a_legal_half_year(db):
     tables = cmd("rates")
     s2024 = next(s for s in tables["half_years"] if s["half_year"] == "2024-01-01")
     assert (s2024["l441_10_rate"], s2024["floor_3x_legal"]) == ("14.50", "15.21")
-    with pytest.raises(CommandError, match="1 January or 1 July"):
+    with pytest.raises(CommandError, match="1er janvier ou le 1er juillet"):
         cmd(
             "rates",
             "add-legal",

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from relance.core.penalties import ContractRate
 from relance.core.rates import LegalRate, RateTable, semester_start, shipped_rates
@@ -32,14 +33,17 @@ def rate_table() -> RateTable:
 
 def _check_rate(value: Decimal, label: str) -> None:
     if not Decimal("-5") <= value <= Decimal("30"):
-        raise ValidationError(f"{label} {value}% is not a plausible rate")
+        raise ValidationError(
+            _("%(label)s %(value)s%% is not a plausible rate")
+            % {"label": label, "value": value}
+        )
 
 
 def add_ecb_rate(effective: date, rate: Decimal, source: str, actor: str) -> RateEntry:
-    _check_rate(rate, "ECB rate")
+    _check_rate(rate, _("ECB rate"))
     if not source.strip():
-        raise ValidationError("every rate needs its source")
-    entry, _ = RateEntry.objects.update_or_create(
+        raise ValidationError(_("every rate needs its source"))
+    entry, _created = RateEntry.objects.update_or_create(
         kind=RateKind.ECB,
         day=effective,
         defaults={"rate": rate, "source": source, "added_by": actor},
@@ -49,8 +53,8 @@ def add_ecb_rate(effective: date, rate: Decimal, source: str, actor: str) -> Rat
 
 def confirm_ecb_until(until: date, source: str, actor: str) -> RateEntry:
     if not source.strip():
-        raise ValidationError("say where the confirmation comes from (--source)")
-    entry, _ = RateEntry.objects.update_or_create(
+        raise ValidationError(_("say where the confirmation comes from (source)"))
+    entry, _created = RateEntry.objects.update_or_create(
         kind=RateKind.ECB_CONFIRMED,
         day=until,
         defaults={"source": source, "added_by": actor},
@@ -62,12 +66,12 @@ def add_legal_rate(
     start: date, individual: Decimal, other: Decimal, source: str, actor: str
 ) -> RateEntry:
     if semester_start(start) != start:
-        raise ValidationError("a legal-rate half-year starts on 1 January or 1 July")
-    _check_rate(individual, "individual rate")
-    _check_rate(other, "other rate")
+        raise ValidationError(_("a legal-rate half-year starts on 1 January or 1 July"))
+    _check_rate(individual, _("individual rate"))
+    _check_rate(other, _("other rate"))
     if not source.strip():
-        raise ValidationError("every rate needs its source")
-    entry, _ = RateEntry.objects.update_or_create(
+        raise ValidationError(_("every rate needs its source"))
+    entry, _created = RateEntry.objects.update_or_create(
         kind=RateKind.LEGAL,
         day=start,
         defaults={
@@ -113,7 +117,7 @@ def record_fetched(fetched, source: str, actor: str) -> list[RateEntry]:
     new rate, and that the rate did not change until the series' last day."""
     entries = []
     for day, rate in fetched.changes:
-        entry, _ = RateEntry.objects.get_or_create(
+        entry, _created = RateEntry.objects.get_or_create(
             kind=RateKind.ECB,
             day=day,
             defaults={
@@ -125,7 +129,7 @@ def record_fetched(fetched, source: str, actor: str) -> list[RateEntry]:
         )
         entries.append(entry)
     if fetched.last_day > rate_table().ecb_known_until:
-        entry, _ = RateEntry.objects.get_or_create(
+        entry, _created = RateEntry.objects.get_or_create(
             kind=RateKind.ECB_CONFIRMED,
             day=fetched.last_day,
             defaults={"source": source, "added_by": actor, "confirmed": False},
@@ -143,14 +147,18 @@ def confirm_fetched(pk: int, actor: str) -> RateEntry:
     rate held until a day is confirmed only after every change before it."""
     entry = RateEntry.objects.filter(pk=pk, confirmed=False).first()
     if entry is None:
-        raise ValidationError(f"no rate waiting for confirmation with id {pk}")
+        raise ValidationError(
+            _("no rate waiting for confirmation with id %(id)s") % {"id": pk}
+        )
     if (
         entry.kind == RateKind.ECB_CONFIRMED
         and pending_rates().filter(kind=RateKind.ECB, day__lte=entry.day).exists()
     ):
         raise ValidationError(
-            "confirm the rate changes before that day first: the rate cannot be "
-            "known to hold until a day while a change before it is unconfirmed"
+            _(
+                "confirm the rate changes before that day first: the rate cannot be "
+                "known to hold until a day while a change before it is unconfirmed"
+            )
         )
     entry.confirmed = True
     entry.added_by = f"{entry.added_by}; confirmed by {actor}"[:200]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import customer_work, editors, imports, replies, views
+from . import customer_work, editors, imports, rates, replies, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -31,6 +31,7 @@ urlpatterns = [
     path("settings/policies/", editors.policy_list, name="policies"),
     path("settings/policies/<slug:segment>/", editors.policy_edit, name="policy"),
     path("settings/templates/", editors.template_list, name="templates"),
+    path("settings/rates/", rates.rate_list, name="rates"),
     path(
         "settings/templates/<slug:name>/<slug:lang>/",
         editors.template_edit,

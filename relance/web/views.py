@@ -38,7 +38,7 @@ from relance.ledger.models import BankLine, Customer, Invoice
 from relance.ledger.queries import aging_totals, open_invoices
 from relance.ledger.visibility import visible
 from relance.orgs.middleware import SESSION_KEY
-from relance.orgs.models import org_today
+from relance.orgs.models import Role, org_today
 from relance.stored_files import download_name, inside
 from relance.timeline.models import Event
 
@@ -91,8 +91,23 @@ def dashboard(request):
             "trend": _bars(trend),
             "dso": days_sales_outstanding(org, today, receivables, membership=member),
             "top": top_overdue_customers(mine(request, open_invoices(org)), today),
+            **_rates_missing(request, today),
         },
     )
+
+
+def _rates_missing(request, today) -> dict:
+    """For administrators, from 1 January and 1 July until the half-year's rates
+    are in the table: what is missing (the dashboard's banner)."""
+    from relance.core.rates import semester_label
+    from relance.legal.services import rate_table
+
+    if request.membership.role != Role.ADMIN:
+        return {}
+    return {
+        "rates_missing": rate_table().missing_for(today),
+        "rates_half_year": semester_label(today),
+    }
 
 
 def _bars(points: list[dict]) -> dict:

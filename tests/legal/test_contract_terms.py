@@ -51,9 +51,9 @@ def test_the_terms_of_sale_rate_is_claimed_and_a_customer_may_have_its_own(acme,
 
 
 def test_a_rate_that_is_not_one_is_refused(acme, late):
-    with pytest.raises(CommandError, match="contractual penalty rate"):
+    with pytest.raises(CommandError, match="taux contractuel de pénalités"):
         cmd("org", "set", "acme", "--penalty-rate", "trois fois")
-    with pytest.raises(CommandError, match="contractual penalty rate"):
+    with pytest.raises(CommandError, match="taux contractuel de pénalités"):
         cmd("terms", "--org", "acme", "--customer", "T1", "--penalty-rate", "-2")
 
 

@@ -125,12 +125,12 @@ def test_a_rate_held_until_a_day_is_confirmed_after_the_changes_before_it(db):
         ((date(2026, 12, 16), D("2.90")),), (), date(2027, 1, 5)
     )
     change, held = record_fetched(fetched, "ECB Data Portal (test)", "test")
-    with pytest.raises(ValidationError, match="confirm the rate changes"):
+    with pytest.raises(ValidationError, match="confirmez d'abord"):
         confirm_fetched(held.pk, "alice")
     confirm_fetched(change.pk, "alice")
     confirm_fetched(held.pk, "alice")
     table = rate_table()
     assert table.ecb_known_until == date(2027, 1, 5)
     assert table.b2b_rate(date(2027, 2, 1))[0] == D("12.90")
-    with pytest.raises(ValidationError, match="no rate waiting"):
+    with pytest.raises(ValidationError, match="aucun taux en attente"):
         confirm_fetched(held.pk, "alice")
