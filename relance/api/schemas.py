@@ -76,7 +76,7 @@ class InvoiceIn(Schema):
     total_excl_tax: Money | None = None
     tax: Money | None = None
     currency: text(3, 3) = "EUR"
-    kind: Literal["b2b", "b2c"] = "b2b"
+    kind: Literal["b2b", "b2c", "public"] = "b2b"
     siren: text(11) = ""
 
 

@@ -80,6 +80,10 @@ KINDS = {
     "particulier": "b2c",
     "consommateur": "b2c",
     "consumer": "b2c",
+    "public": "public",  # a public buyer: Code de la commande publique
+    "publique": "public",
+    "b2g": "public",
+    "acheteur public": "public",
 }
 _EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
 CENT = Decimal("0.01")
@@ -430,7 +434,10 @@ def _siren(text: str) -> str:
 def _kind(text: str) -> str:
     kind = KINDS.get(text.strip().lower())
     if kind is None:
-        raise ValueError(f"kind must be b2b or b2c, got {text.strip().lower()!r}")
+        raise ValueError(
+            "kind must be b2b or b2c (or public for a public buyer), got "
+            f"{text.strip().lower()!r}"
+        )
     return kind
 
 
