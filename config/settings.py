@@ -267,6 +267,13 @@ CONTENT_SECURITY_POLICY = {
 # Files written through Django's storage (invoice PDFs, proofs) are private.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Uploads: a form's fields are read into memory up to 2.5 MB; a file larger than
+# that goes to a temporary file, and the import refuses one over the import cap.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
+# The largest file an import reads (invoices, bank statements, invoice PDFs), MB.
+RELANCE_IMPORT_MAX_MB = envint("RELANCE_IMPORT_MAX_MB", 50)
 
 _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",

@@ -66,14 +66,27 @@ def refusing_over_limits(fmt: str) -> Callable:
     return decorate
 
 
+def size_error(size: int, limits: Limits) -> RowError | None:
+    """The error of a file of `size` bytes, None when it may be read: callers
+    holding a path or an upload ask before reading it."""
+    refused = _too_large(size, limits)
+    return refused.error if refused else None
+
+
 def check_size(data: bytes, limits: Limits) -> None:
-    if len(data) > limits.file_bytes:
-        raise LimitExceeded(
-            0,
-            "File too large: %(size)s MB, the limit is %(limit)s MB",
-            size=math.ceil(len(data) / MB),
-            limit=limits.file_bytes // MB,
-        )
+    if refused := _too_large(len(data), limits):
+        raise refused
+
+
+def _too_large(size: int, limits: Limits) -> LimitExceeded | None:
+    if size <= limits.file_bytes:
+        return None
+    return LimitExceeded(
+        0,
+        "File too large: %(size)s MB, the limit is %(limit)s MB",
+        size=math.ceil(size / MB),
+        limit=limits.file_bytes // MB,
+    )
 
 
 def too_many_rows(row: int, limits: Limits) -> LimitExceeded:

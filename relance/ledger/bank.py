@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext
 
 from relance.core.matching import Credit, Matcher, OpenItem
 from relance.formats.bank import read_bank
@@ -26,13 +27,14 @@ from .models import (
     PaymentSource,
     RejectedRow,
 )
-from .services import refresh_paid
+from .services import import_limits, refresh_paid
 
 APPLY_FROM = 0.8  # confidence at which a match is applied without a person
 
 
 def import_bank(org: Organisation, data: bytes, filename: str, actor: str) -> dict:
-    result = read_bank(data)
+    result = read_bank(data, import_limits())
+    reasons = [e.message(gettext) for e in result.errors]
     credits = [x for x in result.records if x.amount > 0]
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -45,8 +47,8 @@ def import_bank(org: Organisation, data: bytes, filename: str, actor: str) -> di
         )
         RejectedRow.objects.bulk_create(
             [
-                RejectedRow(batch=batch, row=e.row, reason=e.reason, raw=e.raw)
-                for e in result.errors
+                RejectedRow(batch=batch, row=e.row, reason=why, raw=e.raw)
+                for e, why in zip(result.errors, reasons, strict=True)
             ]
         )
         known = set(
@@ -76,7 +78,10 @@ def import_bank(org: Organisation, data: bytes, filename: str, actor: str) -> di
         "duplicates": duplicates,
         **counts,
         "ignored_debits": len(result.records) - len(credits),
-        "rejected": [{"row": e.row, "reason": e.reason} for e in result.errors],
+        "rejected": [
+            {"row": e.row, "reason": why}
+            for e, why in zip(result.errors, reasons, strict=True)
+        ],
     }
 
 

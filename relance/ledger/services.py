@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -24,6 +25,7 @@ from relance.core.gc_pause import paused_gc
 from relance.formats import pdf_safety
 from relance.formats.invoices import read_invoice_file
 from relance.formats.invoices_csv import InvoiceRecord, check_columns
+from relance.formats.limits import MB, Limits, size_error
 from relance.formats.pdf_text import pdf_text
 from relance.orgs.models import Organisation, org_today
 from relance.timeline.services import QUOTE, NewEvent, record_many
@@ -103,6 +105,18 @@ def save_columns(
         )
 
 
+def import_limits() -> Limits:
+    """What an import file may cost; its size from RELANCE_IMPORT_MAX_MB."""
+    return Limits(file_bytes=settings.RELANCE_IMPORT_MAX_MB * MB)
+
+
+def oversize(size: int) -> str | None:
+    """Why a file of `size` bytes is refused before it is even read (the web
+    form and the command ask), in the user's language; None if it may be."""
+    error = size_error(size, import_limits())
+    return error.message(gettext) if error else None
+
+
 def import_invoices(
     org: Organisation,
     data: bytes,
@@ -125,6 +139,7 @@ def _import_invoices(org, data, filename, actor, columns, today) -> dict:
         data,
         columns={**saved_columns(org), **(columns or {})},
         default_days=org.default_terms_days,
+        limits=import_limits(),
     )
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -135,7 +150,7 @@ def _import_invoices(org, data, filename, actor, columns, today) -> dict:
             actor=actor,
             details=result.details,
         )
-        rejected = [(e.row, e.reason, e.raw) for e in result.errors]
+        rejected = [(e.row, e.message(gettext), e.raw) for e in result.errors]
         today = today or org_today(org)
         writer = _InvoiceWriter(org, actor, today)
         writer.preload([r.number for r in result.records])
@@ -605,6 +620,9 @@ def attach_documents(org: Organisation, files: list[tuple[str, bytes]], actor: s
         stem = Path(name).stem
         candidates = [_key(stem), *(_key(p) for p in re.split(r"[ _.]+", stem))]
         invoice = next((invoices[c] for c in candidates if c in invoices), None)
+        if reason := oversize(len(data)):
+            rejected.append({"file": name, "reason": reason})
+            continue
         if invoice is None:
             rejected.append(
                 {

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from relance.ledger.bank import import_bank
 from relance.ledger.models import ImportBatch
-from relance.ledger.services import import_invoices
+from relance.ledger.services import import_invoices, oversize
 
 from .access import SENDERS, member_required
 
@@ -22,6 +22,12 @@ def import_list(request):
         kind = request.POST.get("kind", "invoices")
         if upload is None or kind not in KINDS:
             messages.error(request, _("Choose a file and what it holds."))
+            return redirect("imports")
+        if reason := oversize(upload.size):  # refused unread, nothing written
+            messages.error(
+                request,
+                _("%(file)s: %(reason)s") % {"file": upload.name, "reason": reason},
+            )
             return redirect("imports")
         data, actor = upload.read(), request.user.email
         if kind == "bank":

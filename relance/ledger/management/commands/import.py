@@ -2,7 +2,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from relance.ledger.services import attach_documents, import_invoices, save_columns
+from relance.ledger.services import (
+    attach_documents,
+    import_invoices,
+    oversize,
+    save_columns,
+)
 from relance.output import emit, organisation_option
 
 
@@ -65,6 +70,8 @@ class Command(BaseCommand):
                 save_columns(org, columns, actor="cli")
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
+        if reason := oversize(path.stat().st_size):  # refused unread
+            raise CommandError(f"{path}: {reason}")
         result = import_invoices(
             org, path.read_bytes(), path.name, actor="cli", columns=columns
         )
@@ -111,6 +118,8 @@ class Command(BaseCommand):
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
+        if reason := oversize(path.stat().st_size):
+            raise CommandError(f"{path}: {reason}")
         data = import_bank(org, path.read_bytes(), path.name, actor="cli")
         text = (
             f"{data['lines']} lines: {data['matched']} matched, {data['to_review']} to "
