@@ -183,6 +183,7 @@ WORDS = {
         "col_total": "Montant TTC",
         "col_paid": "Déjà réglé",
         "col_open": "Reste dû",
+        "paid_late": "{number} (réglée en retard)",
         "col_amount": "Montant",
         "statement_as_of": "Décompte des sommes dues au {day}",
         "principal": "Principal restant dû",
@@ -237,6 +238,7 @@ WORDS = {
         "col_total": "Amount incl. VAT",
         "col_paid": "Already paid",
         "col_open": "Still due",
+        "paid_late": "{number} (paid late)",
         "col_amount": "Amount",
         "statement_as_of": "Statement of sums due as at {day}",
         "principal": "Principal still due",
@@ -317,7 +319,10 @@ def invoices_table(st: Statement, lang: str = "fr") -> Table:
         inv = line.invoice
         rows.append(
             [
-                inv.number,
+                # Factures réglées en retard: only penalties and the 40 EUR left.
+                w["paid_late"].format(number=inv.number)
+                if line.paid_late
+                else inv.number,
                 inv.issue_date.strftime("%d/%m/%Y"),
                 inv.due_date.strftime("%d/%m/%Y"),
                 money(inv.total, st.currency, lang),

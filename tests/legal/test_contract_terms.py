@@ -99,4 +99,4 @@ def test_a_formal_notice_claims_what_a_late_payment_left(
     data = cmd(*args, "--date", "2026-12-04")
     assert (data["invoices"], data["total_due"]) == (["F-T2"], "114.90")
     text = text_of_file(data["file"])
-    assert "F-T2" in text and "114,90" in text
+    assert "F-T2 (réglée en retard)" in text and "114,90" in text
