@@ -35,7 +35,9 @@ def private(view):
     @cache_control(no_store=True, private=True)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: under no-referrer browsers send
+        # "Origin: null" with the debtor's forms, and the CSRF check refuses them.
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapped
