@@ -56,6 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="relance-bench-"))
     os.environ.setdefault("RELANCE_DATA_DIR", str(work / "data"))
+    os.environ.setdefault("RELANCE_IMPORT_MAX_MB", "500")  # a million rows: 106 MB
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -65,7 +66,7 @@ def main() -> None:
 
     from relance.core.gc_pause import paused_gc
     from relance.formats.invoices import read_invoice_file
-    from relance.ledger.services import import_invoices
+    from relance.ledger.services import import_invoices, import_limits
     from relance.orgs.models import Organisation
     from relance.orgs.services import delete_organisation
 
@@ -78,7 +79,7 @@ def main() -> None:
     data = path.read_bytes()
     started = time.perf_counter()
     with paused_gc():
-        result = read_invoice_file(data)
+        result = read_invoice_file(data, limits=import_limits())
     read_s = time.perf_counter() - started
     del result
     started = time.perf_counter()

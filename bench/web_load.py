@@ -87,6 +87,7 @@ def main() -> None:
     from relance.orgs.services import create_user, delete_organisation
 
     settings.ALLOWED_HOSTS = ["*"]
+    settings.RELANCE_IMPORT_MAX_MB = 500  # a million rows: over 100 MB
     call_command("migrate", verbosity=0, interactive=False)
     for old in Organisation.objects.filter(slug="bench-web"):
         delete_organisation(old)
