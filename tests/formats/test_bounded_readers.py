@@ -289,3 +289,25 @@ def test_nul_and_control_characters_never_leave_a_reader():
     ofx = (SAMPLES / "ofx1-ca.ofx").read_bytes().replace(b"<NAME>", b"<NAME>\x00\x1b")
     lines = read_ofx(ofx).records
     assert lines and all("\x00" not in x.payer + x.remittance for x in lines)
+
+
+def _rows_sheet(count: int) -> bytes:
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d"><v>1</v></c></row>'
+        % (n, n, n, n)
+        for n in range(2, count + 2)
+    )
+    return workbook(SHEET + rows + b"</sheetData></worksheet>")
+
+
+def test_xlsx_rows_over_the_limit_are_refused_while_reading():
+    """Under the scan's threshold (the limit and the rows a header may be
+    looked for in), the rows are counted as openpyxl gives them."""
+    result = read_invoices_xlsx(_rows_sheet(5), limits=Limits(rows=3))
+    assert refused(result, "Too many rows").params == {"row": 5, "limit": 3}
+
+
+def test_xlsx_reading_stops_at_the_time_limit():
+    result = read_invoices_xlsx(_rows_sheet(5_000), limits=Limits(seconds=0))
+    error = refused(result, "took more than")
+    assert error.params == {"row": 4096, "limit": 0}
