@@ -13,10 +13,12 @@ import logging
 import re
 import ssl
 from datetime import date, timedelta
-from email import message_from_bytes, policy
+from email import message_from_bytes
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import parseaddr, parsedate_to_datetime
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -36,7 +38,15 @@ from .models import ReplyStatus as Status
 log = logging.getLogger(__name__)
 ACTOR = "inbox"
 MAX_BODY = 20_000
+# A reply is a stranger's bytes, and the standard library's parsers are slow on
+# some (a megabyte of "(" in From: takes five seconds, of encoded words much more):
+# what is read of one is bounded, from the mailbox on. The customer's words
+# come first; an attachment past the bound is not needed.
+MAX_MESSAGE = 524_288  # bytes fetched and parsed of a message
+MAX_PARTS = 32  # MIME parts parsed (each costs the parser a few milliseconds)
+MAX_HEADER = 1_024  # characters of each header (its parser is quadratic)
 MSGID = re.compile(r"<[^<>\s]+>")
+TAG = re.compile(r"<[^<>]*>?")
 # How long each reading pauses the sequence when the reply gives no date.
 PAUSE_DAYS = {
     ReplyKind.PROMISE: 7,
@@ -73,7 +83,7 @@ def fetch(mailbox: Mailbox, today: date | None = None) -> dict:
         _, data = imap.uid("SEARCH", None, f"UID {mailbox.last_uid + 1}:*")
         uids = sorted(int(u) for u in data[0].split() if int(u) > mailbox.last_uid)
         for uid in uids:
-            _, parts = imap.uid("FETCH", str(uid), "(BODY.PEEK[])")
+            _, parts = imap.uid("FETCH", str(uid), f"(BODY.PEEK[]<0.{MAX_MESSAGE}>)")
             raw = next(p[1] for p in parts if isinstance(p, tuple))
             counts["read"] += 1
             try:
@@ -120,8 +130,9 @@ def _store(mailbox: Mailbox, uid: int, raw: bytes, today: date) -> str:
 def receive(org, raw: bytes, today: date) -> str:
     """Store one received message; what became of it ('stored', 'duplicates',
     'bounces', 'unmatched')."""
+    raw = _bounded(raw)
     # A NUL byte has no place in a message, and PostgreSQL stores none.
-    msg = message_from_bytes(raw.replace(b"\x00", b""), policy=policy.default)
+    msg = message_from_bytes(raw.replace(b"\x00", b""), policy=BOUNDED)
     message_id = _header(msg, "Message-ID").strip()[:300]
     if not message_id:
         message_id = "<sha256-" + hashlib.sha256(raw).hexdigest() + ">"
@@ -180,6 +191,30 @@ def receive(org, raw: bytes, today: date) -> str:
         data={"reply": reply.pk},
     )
     return "stored" if customer else "unmatched"
+
+
+def _bounded(raw: bytes) -> bytes:
+    """The first MAX_MESSAGE bytes, ending before the line that would open part
+    MAX_PARTS + 1 (a MIME boundary line starts with "--")."""
+    raw = raw[:MAX_MESSAGE]
+    at = 0
+    for _ in range(MAX_PARTS + 1):
+        at = raw.find(b"\n--", at + 1)
+        if at < 0:
+            return raw
+    return raw[: at + 1]
+
+
+class _BoundedHeaders(EmailPolicy):
+    """The standard policy, with each header cut to MAX_HEADER as it is read
+    from the message, before anything parses it (in every part)."""
+
+    def header_source_parse(self, sourcelines):
+        name, value = super().header_source_parse(sourcelines)
+        return name, value[:MAX_HEADER]
+
+
+BOUNDED = _BoundedHeaders()
 
 
 def _clean(text: str) -> str:
@@ -250,8 +285,13 @@ def _text(msg: EmailMessage) -> str:
         content = part.get_content()
     except (LookupError, ValueError):  # unknown charset: keep what decodes
         content = part.get_payload(decode=True).decode("utf-8", "replace")
+    # Django's strip_tags reads an HTML text many times over: cut it first.
+    content = content[: reading.MAX_TEXT]
     if part.get_content_subtype() == "html":
-        content = strip_tags(content)
+        try:
+            content = strip_tags(content)
+        except SuspiciousOperation:  # tags nested too deep for it: drop them
+            content = TAG.sub(" ", content)
     return content.strip()
 
 
