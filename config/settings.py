@@ -303,6 +303,10 @@ RELANCE_SMTP_TIMEOUT = envint("RELANCE_SMTP_TIMEOUT", 30)
 RELANCE_SMTP_RECONNECT_SECONDS = envint("RELANCE_SMTP_RECONNECT_SECONDS", 5)
 # A message claimed for sending longer ago than this is marked uncertain.
 RELANCE_SEND_STALE_MINUTES = envint("RELANCE_SEND_STALE_MINUTES", 10)
+# One message in an organisation's own wording: the most its rendering may take
+# (seconds) and write (characters); past either, the message is held.
+RELANCE_WORDING_SECONDS = envint("RELANCE_WORDING_SECONDS", 2)
+RELANCE_WORDING_MAX_OUTPUT = envint("RELANCE_WORDING_MAX_OUTPUT", 262_144)
 # DKIM: messages whose sender is at RELANCE_DKIM_DOMAIN are signed with the
 # private key in RELANCE_DKIM_KEY_FILE, published under RELANCE_DKIM_SELECTOR.
 RELANCE_DKIM_DOMAIN = os.environ.get("RELANCE_DKIM_DOMAIN", "")

@@ -17,6 +17,8 @@ from relance.formats.letters_pdf import day as letter_day
 from relance.formats.letters_pdf import letter_blocks, list_of_days
 from relance.portal.links import portal_url
 
+from .render_budget import spending
+
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 # Steps whose message carries the statement of sums due.
 STATEMENT_STEPS = {"reminder_3"}
@@ -210,10 +212,12 @@ def render_message(name: str, lang: str, context: dict) -> Rendered:
 
 
 def render_wording(subject: str, body: str, lang: str, context: dict) -> Rendered:
-    """An organisation's own wording, rendered in the sandbox (wording.py)."""
+    """An organisation's own wording, rendered in the sandbox (wording.py) within
+    one message's budget (render_budget): raises render_budget.TooCostly past it."""
     from .wording import compiled
 
-    with translation.override(lang):
+    # Subject and body share one budget: what one message may cost.
+    with translation.override(lang), spending():
         text = compiled(subject).render(Context(context))
         body_text = compiled(body).render(Context(context))
     return Rendered(" ".join(text.split()), body_text.strip() + "\n", lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import smtplib
@@ -14,7 +15,8 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from relance.core.policy import TEXT_CHANNELS
 from relance.dunning.models import Action, ActionInvoice, ActionStatus
@@ -29,8 +31,9 @@ from .handover import HandOverInterrupted, MailServer, NotHandedOver
 from .models import MessageStatus, OutboundMessage
 from .render import render_step, render_text
 from .texts import TextRefused, TextUnavailable, provider
-from .wording import custom_templates
+from .wording import RENDER_FAILURES, custom_templates
 
+log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 AWAITING_APPROVAL = "awaiting approval"
 NO_RECHECK_STEPS = {"thank_you"}
@@ -78,21 +81,25 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
             (invoices[i] for i in invoice_ids[action.pk]), key=lambda i: i.due_date
         )
         customer = customers[action.customer_id]
-        if action.channel in TEXT_CHANNELS:
-            messages.append(
-                _text(org, action, customer, invs, mobiles, domain, wording)
+        try:
+            if action.channel in TEXT_CHANNELS:
+                messages.append(
+                    _text(org, action, customer, invs, mobiles, domain, wording)
+                )
+                continue
+            rendered = render_step(
+                action.template,
+                org,
+                customer,
+                invs,
+                action.run_date,
+                instalment=_instalment(action, invs[0]) if action.instalment else None,
+                wording=wording,
+                contact=first_contact.get(customer.pk),
             )
+        except RENDER_FAILURES as exc:
+            _not_written(org, action, exc)
             continue
-        rendered = render_step(
-            action.template,
-            org,
-            customer,
-            invs,
-            action.run_date,
-            instalment=_instalment(action, invs[0]) if action.instalment else None,
-            wording=wording,
-            contact=first_contact.get(customer.pk),
-        )
         messages.append(
             OutboundMessage(
                 org=org,
@@ -112,6 +119,27 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
             )
         )
     return OutboundMessage.objects.bulk_create(messages, batch_size=1000)
+
+
+def _not_written(org, action, exc: Exception) -> None:
+    """An organisation's wording that fails or costs too much for this customer
+    stops this message only: its action goes back to a person with the reason,
+    in the organisation's language, and the batch goes on."""
+    with translation.override(org.language):
+        reason = gettext("message not written: the wording %(name)s %(problem)s") % {
+            "name": action.template,
+            "problem": exc,
+        }
+    Action.objects.filter(pk=action.pk).update(
+        status=ActionStatus.TODO, reason=reason[:500]
+    )
+    record(
+        org,
+        "message.not_written",
+        actor="outbox",
+        customer_id=action.customer_id,
+        data={"action": action.pk, "template": action.template, "reason": reason},
+    )
 
 
 def _approval_hold(action) -> dict:
@@ -210,15 +238,21 @@ def queue_owner_notices(org, actions: list[Action]) -> list[OutboundMessage]:
             continue
         customer = customers[action.customer_id]
         invs = sorted(action.invoices.all(), key=lambda i: i.due_date)
-        rendered = render_step(
-            "owner_call",
-            org,
-            customer,
-            invs,
-            action.run_date,
-            lang=org.language,
-            wording=wording,
-        )
+        try:
+            rendered = render_step(
+                "owner_call",
+                org,
+                customer,
+                invs,
+                action.run_date,
+                lang=org.language,
+                wording=wording,
+            )
+        except RENDER_FAILURES:  # the call itself stays to do, for a person
+            log.warning(
+                "owner notice of action %s not written", action.pk, exc_info=True
+            )
+            continue
         messages.append(
             internal_message(
                 org,

@@ -28,9 +28,11 @@ from django.template import (
     Template,
     TemplateDoesNotExist,
     TemplateSyntaxError,
+    defaultfilters,
     defaulttags,
 )
 from django.template.base import UNKNOWN_SOURCE
+from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from relance.core.sms import sms_parts
@@ -43,6 +45,7 @@ from relance.timeline.services import record
 
 from .models import MessageTemplate
 from .render import LOCALES, Rendered, render_step, render_text, text_wording
+from .render_budget import TooCostly, bounded_filters, guard
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -81,23 +84,39 @@ class WordingError(ValueError):
         super().__init__(f"{part}: {text}")
 
 
+# What an organisation's wording may raise as it renders for one customer: too
+# costly, a partial gone, a filter refusing this customer's value (ljust:"x",
+# divisibleby:0, ...). A database error is not one of them.
+RENDER_FAILURES = (
+    TooCostly,
+    TemplateSyntaxError,
+    TemplateDoesNotExist,
+    ValueError,
+    TypeError,
+    ArithmeticError,
+)
 INCLUDE_BY_VALUE = re.compile(r"\{%\s*(include|extends)\s+(?![\"'])")
 # Built-in tags a message has no use for and that say something of the server:
 # {% debug %} prints the loaded modules when RELANCE_DEBUG is on, {% url %} the
-# application's routes.
-BLOCKED_TAGS = {"debug", "url"}
+# application's routes; {% lorem 100000000 %} writes as much as it is told.
+BLOCKED_TAGS = {"debug", "url", "lorem"}
 
 
 @lru_cache(maxsize=1)
 def sandbox() -> Engine:
+    """The engine of edited templates: the built-in tags less BLOCKED_TAGS, the
+    built-in filters bounded (render_budget)."""
     engine = Engine(dirs=[str(TEMPLATES)], libraries={}, autoescape=False)
-    tags = Library()
+    tags, filters = Library(), Library()
     tags.tags = {
         k: v for k, v in defaulttags.register.tags.items() if k not in BLOCKED_TAGS
     }
+    filters.filters = bounded_filters(defaultfilters.register.filters)
+    replaced = (defaulttags.register, defaultfilters.register)
     engine.template_builtins = [
         tags,
-        *(lib for lib in engine.template_builtins if lib is not defaulttags.register),
+        filters,
+        *(lib for lib in engine.template_builtins if lib not in replaced),
     ]
     return engine
 
@@ -108,7 +127,9 @@ def compiled(source: str):
     wordings thousands of times."""
     # Named, so that an include by a relative path is refused as one.
     origin = Origin(UNKNOWN_SOURCE, template_name="wording.txt")
-    return Template(source, origin=origin, engine=sandbox())
+    template = Template(source, origin=origin, engine=sandbox())
+    guard(template)
+    return template
 
 
 @lru_cache(maxsize=128)
@@ -232,6 +253,9 @@ def _rendering(part: str = "body"):
     include by a relative path, a missing part of a letter."""
     try:
         yield
+    except TooCostly as exc:
+        message = gettext("costs more than one message may: it %(problem)s")
+        raise WordingError(part, message % {"problem": exc}) from None
     except LetterWordingError as exc:
         raise WordingError(part, str(exc)) from None
     except TemplateDoesNotExist as exc:
