@@ -304,7 +304,8 @@ RELANCE_SMTP_RECONNECT_SECONDS = envint("RELANCE_SMTP_RECONNECT_SECONDS", 5)
 # A message claimed for sending longer ago than this is marked uncertain.
 RELANCE_SEND_STALE_MINUTES = envint("RELANCE_SEND_STALE_MINUTES", 10)
 # One message in an organisation's own wording: the most its rendering may take
-# (seconds) and write (characters); past either, the message is held.
+# (seconds) and write (characters); past either, it is not written and its
+# action goes back to a person with the reason.
 RELANCE_WORDING_SECONDS = envint("RELANCE_WORDING_SECONDS", 2)
 RELANCE_WORDING_MAX_OUTPUT = envint("RELANCE_WORDING_MAX_OUTPUT", 262_144)
 # DKIM: messages whose sender is at RELANCE_DKIM_DOMAIN are signed with the

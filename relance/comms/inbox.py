@@ -330,8 +330,9 @@ def _failed_recipients(msg: EmailMessage) -> dict[str, str]:
     for part in msg.walk():
         if part.get_content_type() != "message/delivery-status":
             continue
-        # Each recipient is one block of fields after the message's own block.
-        for block in part.get_payload():
+        # Each recipient is one block of fields after the message's own block;
+        # a report about one message names a few, not thousands.
+        for block in part.get_payload()[: MAX_PARTS + 1]:
             recipient = str(block.get("Final-Recipient", "")).split(";")[-1].strip()
             status = str(block.get("Status", "")).strip()
             action = str(block.get("Action", "")).strip().lower()

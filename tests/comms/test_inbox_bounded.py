@@ -123,3 +123,33 @@ def test_the_mailbox_hands_over_only_the_first_bytes_of_a_huge_message(acme, ima
     digest = hashlib.sha256(raw[:MAX_MESSAGE]).hexdigest()
     assert reply.message_id == f"<sha256-{digest}>"
     assert reply.kind == "promise"
+
+
+@pytest.mark.django_db
+def test_a_delivery_report_naming_thousands_of_recipients_is_read_in_part(acme):
+    """GIVEN a delivery report naming 7,000 failed recipients
+    WHEN it is received
+    THEN it is read within a second and only the first MAX_PARTS are marked."""
+    from relance.comms.inbox import MAX_PARTS
+    from relance.ledger.models import Contact
+    from tests.factories import make_invoice
+
+    make_invoice(acme, "F1", TODAY, email="a1@b.example")
+    blocks = b"".join(
+        b"Final-Recipient: rfc822; a%d@b.example\r\nAction: failed\r\n"
+        b"Status: 5.1.1\r\n\r\n" % i
+        for i in range(7000)
+    )
+    raw = (
+        b"From: MAILER-DAEMON@mx.example\r\nContent-Type: multipart/report; "
+        b'report-type=delivery-status; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain\r\n\r\nfailed\r\n--b\r\n"
+        b"Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        + blocks
+        + b"--b--\r\n"
+    )
+    started = time.perf_counter()
+    assert receive(acme, raw, TODAY) == "bounces"
+    assert time.perf_counter() - started < 1.0
+    assert MAX_PARTS < 7000
+    assert Contact.objects.get(email="a1@b.example").email_failing_since is not None

@@ -203,3 +203,26 @@ def test_the_preview_refuses_a_wording_over_the_budget_in_french(acme):
 def test_lorem_is_not_a_tag_of_the_sandbox(acme):
     with pytest.raises(WordingError):
         preview(acme, "reminder_1", "fr", "Objet", "{% lorem 100000000 w %}", DUE)
+
+
+@pytest.mark.django_db
+def test_a_letter_or_a_text_over_the_budget_is_refused_too(acme, settings, tmp_path):
+    """The registered letter, the formal notice and the short texts render in the
+    same sandbox, within the same budget."""
+    from relance.comms.wording import preview_letter
+
+    settings.MEDIA_ROOT = tmp_path
+    make_invoice(acme, "A1", DUE, customer_ref="C1")
+    bomb = (
+        BIG + "{% for a in big %}{% for b in big %}{% for c in big %}"
+        "{% endfor %}{% endfor %}{% endfor %}{% endwith %}"
+    )
+    body = bomb + "[[invoices]]\n\n[[statement]]\n\n[[demand]]\n\n[[payment]]"
+    started = time.perf_counter()
+    with translation.override("fr"), pytest.raises(WordingError) as raised:
+        preview_letter(acme, "formal_notice", "fr", "Mise en demeure", body, DUE)
+    assert "boucles" in str(raised.value)
+    with translation.override("fr"), pytest.raises(WordingError) as raised:
+        preview(acme, "text_reminder_1", "fr", "", bomb + GREETING, DUE)
+    assert "boucles" in str(raised.value)
+    assert time.perf_counter() - started < 3
