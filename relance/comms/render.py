@@ -17,7 +17,7 @@ from relance.formats.letters_pdf import day as letter_day
 from relance.formats.letters_pdf import letter_blocks, list_of_days
 from relance.portal.links import portal_url
 
-from .render_budget import spending
+from .render_budget import TooCostly, spending
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 # Steps whose message carries the statement of sums due.
@@ -218,8 +218,11 @@ def render_wording(subject: str, body: str, lang: str, context: dict) -> Rendere
 
     # Subject and body share one budget: what one message may cost.
     with translation.override(lang), spending():
-        text = compiled(subject).render(Context(context))
-        body_text = compiled(body).render(Context(context))
+        try:
+            text = compiled(subject).render(Context(context))
+            body_text = compiled(body).render(Context(context))
+        except RecursionError:  # tags nested deeper than Python renders
+            raise TooCostly("depth", 0) from None
     return Rendered(" ".join(text.split()), body_text.strip() + "\n", lang)
 
 

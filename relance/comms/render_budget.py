@@ -57,6 +57,7 @@ LIMITS = {
     "loops": _("repeats its loops more than %(limit)s times"),
     "output": _("writes more than %(limit)s characters"),
     "width": _("asks for a width of more than %(limit)s characters"),
+    "depth": _("nests its tags too deep"),
 }
 
 

@@ -6,8 +6,10 @@ The sandbox is a Django template engine with no tag library to load and no tag
 that tells of the server, reading only relance's message partials, and fed
 plain values (render.render_step, render.letter_context): an edited template can
 word the message and include the invoice lines, and cannot reach a model, a
-setting or a file elsewhere. A letter's legal parts are not in its wording: the
-wording places them (formats.letters_pdf.letter_blocks)."""
+setting or a file elsewhere. Each message it renders is bounded work
+(render_budget: time, loop turns, output, filter widths), so that one
+organisation's wording cannot hold up another's. A letter's legal parts are not
+in its wording: the wording places them (formats.letters_pdf.letter_blocks)."""
 
 from __future__ import annotations
 

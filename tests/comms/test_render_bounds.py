@@ -36,6 +36,11 @@ OUTPUT_FOR_C2 = (
     "{{ org.name }}{% endfor %}{% endfor %}{% endif %}{% endwith %}" + GREETING
 )
 
+# Compiles, and is deeper than Python can render, for C2.
+DEEP_FOR_C2 = (
+    '{% if customer.ref == "C2" %}' + "{% if 1 %}" * 300 + "{% endif %}" * 300
+) + ("{% endif %}" + GREETING)
+
 
 def context(**values):
     return {"org": {"name": "Acme Conseil SAS"}, "customer": {"ref": "C2"}, **values}
@@ -46,8 +51,18 @@ def wording_for_both_steps(org, body):
         save_wording(org, step, "fr", "Facture {{ numbers }}", body, "alice")
 
 
-@pytest.mark.parametrize("body", [LOOP_FOR_C2, OUTPUT_FOR_C2], ids=["loop", "output"])
-def test_one_customers_costly_message_stops_nothing_else(acme, other, smtp, body):
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (LOOP_FOR_C2, "répète ses boucles plus de 100000 fois"),
+        (OUTPUT_FOR_C2, "écrit plus de 262144 caractères"),
+        (DEEP_FOR_C2, "imbrique ses balises trop profondément"),
+    ],
+    ids=["loop", "output", "depth"],
+)
+def test_one_customers_costly_message_stops_nothing_else(
+    acme, other, smtp, body, reason
+):
     """GIVEN Acme's saved wording that loops a billion times (or writes 16 MB)
     for its customer C2 only, and Other Co's ordinary reminder
     WHEN both organisations run and `relance send` sends every organisation's
@@ -69,9 +84,9 @@ def test_one_customers_costly_message_stops_nothing_else(acme, other, smtp, body
         "o@client.example",
     }
     stopped = Action.objects.get(org=acme, customer__ref="C2")
+    step = stopped.template
     assert stopped.status == "todo"
-    assert stopped.reason.startswith("message non écrit : la formulation")
-    assert ("boucles" if body == LOOP_FOR_C2 else "caractères") in stopped.reason
+    assert stopped.reason == f"message non écrit : la formulation {step} {reason}"
     assert not OutboundMessage.objects.filter(action=stopped).exists()
     event = Event.objects.get(org=acme, kind="message.not_written")
     assert event.data["action"] == stopped.pk
