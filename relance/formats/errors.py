@@ -29,3 +29,6 @@ class ReadResult(Generic[T]):
     records: list[T]
     errors: list[RowError]
     details: dict[str, str] = field(default_factory=dict)
+    # What the reader assumed to read the file (a date taken from elsewhere):
+    # said to the user, nothing rejected.
+    notes: list[RowError] = field(default_factory=list)

@@ -82,6 +82,7 @@ def import_bank(org: Organisation, data: bytes, filename: str, actor: str) -> di
             {"row": e.row, "reason": why}
             for e, why in zip(result.errors, reasons, strict=True)
         ],
+        "notes": [n.message(gettext) for n in result.notes],
     }
 
 

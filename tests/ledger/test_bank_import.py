@@ -66,6 +66,7 @@ def test_statement_is_matched_applied_and_deduplicated(acme):
         "unmatched": 1,
         "ignored_debits": 1,
         "rejected": [{"row": 5, "reason": "amount is not a number: 'abc'"}],
+        "notes": [],
     }
     hotel.refresh_from_db()
     garage.refresh_from_db()
@@ -111,3 +112,39 @@ def test_uncertain_payment_waits_for_review_and_holds_reminders(acme):
     result = run_dunning(acme, date(2026, 11, 21), dry_run=True)
     assert result["actions"] == []
     assert {s["reason"] for s in result["skipped"]} == {"payment_pending"}
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "formats" / "files"
+
+
+def _import_file(org, name):
+    out = StringIO()
+    path = str(CORPUS / name)
+    call_command("import", "bank", path, "--org", org.slug, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_batch_entry_whose_details_carry_no_amount_is_received_once(acme):
+    """GIVEN three open invoices of 200,000 SEK from one customer
+    WHEN a CAMT.054 books 200,000 SEK as one entry of three amountless details
+    THEN 200,000 SEK is received, not 600,000, and at most one invoice is paid."""
+    numbers = ["2026-0311", "2026-0312", "2026-0313"]
+    for n in numbers:
+        inv = make_invoice(
+            acme, n, date(2026, 3, 1), "200000.00", "NV", name="Nordvik Handel AB"
+        )
+        Invoice.objects.filter(pk=inv.pk).update(currency="SEK")
+    result = _import_file(acme, "camt054-batch-details-without-amounts.xml")
+    assert result["lines"] == 4
+    nordvik = BankLine.objects.get(payer="Nordvik Handel AB")
+    assert nordvik.amount == 200000
+    paid = sum(i.amount_paid for i in Invoice.objects.filter(number__in=numbers))
+    assert paid <= 200000
+    assert Invoice.objects.filter(number__in=numbers, paid_on__isnull=False).count() < 2
+
+
+def test_entry_without_dates_is_booked_on_the_file_date_and_says_so(acme):
+    result = _import_file(acme, "camt054-entry-without-dates.xml")
+    assert result["lines"] == 2 and result["rejected"] == []
+    assert BankLine.objects.get(amount=1440).booked == date(2026, 11, 5)
+    assert len(result["notes"]) == 1 and "2026-11-05" in result["notes"][0]

@@ -125,5 +125,6 @@ class Command(BaseCommand):
             f"{data['lines']} lines: {data['matched']} matched, {data['to_review']} to "
             f"review, {data['unmatched']} unmatched, {data['duplicates']} duplicates"
         )
+        text += "".join(f"\n  note: {n}" for n in data["notes"])
         text += "".join(f"\n  row {r['row']}: {r['reason']}" for r in data["rejected"])
         emit(self, data, opts["json"], text)
