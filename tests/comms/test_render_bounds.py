@@ -10,7 +10,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import translation
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from relance.comms.models import MessageTemplate, OutboundMessage
 from relance.comms.render import render_wording
@@ -241,3 +245,77 @@ def test_a_letter_or_a_text_over_the_budget_is_refused_too(acme, settings, tmp_p
         preview(acme, "text_reminder_1", "fr", "", bomb + GREETING, DUE)
     assert "boucles" in str(raised.value)
     assert time.perf_counter() - started < 3
+
+
+def test_a_letter_over_the_budget_for_one_customer_stops_only_that_letter(
+    acme, settings, tmp_path
+):
+    """GIVEN Acme's registered letter worded with a billion turns for C2 only
+    WHEN the runs reach the letter step for C1 and C2
+    THEN C1's letter is written and C2's action waits for a person, the reason
+    said, and the runs took seconds."""
+    from relance.comms.wording import shipped
+
+    settings.MEDIA_ROOT = tmp_path / "documents"
+    settings.DATA_DIR = tmp_path
+    make_invoice(acme, "A1", DUE - timedelta(days=1), customer_ref="C1")
+    make_invoice(acme, "A2", DUE, customer_ref="C2", email="c2@client.example")
+    body = LOOP_FOR_C2.removesuffix(GREETING) + shipped("registered_letter", "fr")[1]
+    save_wording(acme, "registered_letter", "fr", "Dossier", body, "alice")
+    started = time.perf_counter()
+    for offset in (1, 10, 20, 30):
+        run_dunning(acme, DUE + timedelta(days=offset))
+    assert time.perf_counter() - started < 20
+    letters = Action.objects.filter(step="registered_letter")
+    assert letters.get(customer__ref="C1").document
+    stopped = letters.get(customer__ref="C2")
+    assert not stopped.document and stopped.status == "todo"
+    assert "boucles" in stopped.reason
+
+
+LEAVES = st.sampled_from(
+    [
+        "x",
+        "{{ s }}",
+        "{{ s|add:s }}",
+        "{{ big|join:s }}",
+        '{{ s|ljust:"900" }}',
+        "{{ s|urlize }}",
+        '{{ s|make_list|join:"--" }}',
+        "{% cycle s 'y' %}",
+        "{% firstof s %}",
+    ]
+)
+TEMPLATES = st.recursive(
+    st.lists(LEAVES, max_size=4).map("".join),
+    lambda inner: st.one_of(
+        inner.map(lambda t: "{% for a in big %}" + t + "{% endfor %}"),
+        inner.map(lambda t: "{% with s=s|add:s %}" + t + "{% endwith %}"),
+        inner.map(lambda t: "{% filter upper %}" + t + "{% endfilter %}"),
+        inner.map(
+            lambda t: "{% if s %}{% spaceless %}" + t + "{% endspaceless %}{% endif %}"
+        ),
+        st.lists(inner, min_size=2, max_size=3).map("".join),
+    ),
+    max_leaves=12,
+)
+
+
+@hypothesis_settings(max_examples=40, deadline=None)
+@given(TEMPLATES)
+def test_any_nesting_of_loops_and_widening_filters_stays_within_budget(body):
+    """GIVEN any nesting of loops, doubling withs and widening filters
+    WHEN it renders for one message (a 0.3 s budget)
+    THEN it either writes at most the output limit or stops with TooCostly,
+    within the time limit and a little."""
+    with override_settings(RELANCE_WORDING_SECONDS=0.3):
+        started = time.perf_counter()
+        try:
+            rendered = render_wording(
+                "", body, "fr", context(s="abc" * 10, big=list(range(200)))
+            )
+        except TooCostly:
+            pass
+        else:
+            assert len(rendered.body_text) <= 262_144 + 1
+        assert time.perf_counter() - started < 0.8
