@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "relance.dunning",
     "relance.comms",
     "relance.legal",
+    "relance.ops",
     "relance.portal",
     "ninja",  # serves the API docs page with its own static files, not a CDN
     "relance.api",
@@ -287,6 +288,17 @@ if _task_backend not in _TASK_BACKENDS:
         f"got {_task_backend!r}"
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
+if _task_backend == "rq":  # several machines share the work through Redis
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        "default": {
+            "URL": os.environ.get("RELANCE_REDIS_URL", "redis://127.0.0.1:6379/0")
+        }
+    }
+# The worker (relance worker): how often it looks for work, and how long an
+# organisation's day stays claimed by a worker that stopped saying it is alive.
+RELANCE_WORKER_TICK_SECONDS = envint("RELANCE_WORKER_TICK_SECONDS", 30)
+RELANCE_WORKER_LEASE_SECONDS = envint("RELANCE_WORKER_LEASE_SECONDS", 600)
 
 # Outgoing mail. With no host, messages stay in the outbox as previews.
 RELANCE_SMTP_HOST = os.environ.get("RELANCE_SMTP_HOST", "")
