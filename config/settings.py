@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "relance.dunning",
     "relance.comms",
     "relance.legal",
+    "relance.einvoicing",
     "relance.ops",
     "relance.portal",
     "ninja",  # serves the API docs page with its own static files, not a CDN

@@ -187,6 +187,7 @@ class TaskKind(models.TextChoices):
     REPLY = "reply", _("Reply to confirm")
     ADDRESS_FAILING = "address_failing", _("Email address refused")
     WRONG_CONTACT = "wrong_contact", _("Contact to correct")
+    INVOICE_REFUSED = "invoice_refused", _("Invoice refused on its platform")
 
 
 class Task(models.Model):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EinvoicingConfig(AppConfig):
+    name = "relance.einvoicing"
+    label = "einvoicing"
