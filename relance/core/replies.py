@@ -224,10 +224,12 @@ SIGNATURE = re.compile(r"^-- ?$")
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
+    """Lower case, no accents, plain quotes and spaces; at most MAX_TEXT
+    characters (NFKD makes up to 18 of one, as in U+FDFA)."""
+    text = unicodedata.normalize("NFKD", text[:MAX_TEXT])
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ")
-    return text.lower()
+    return text.lower()[:MAX_TEXT]
 
 
 def own_words(body: str) -> str:

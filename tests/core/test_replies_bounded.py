@@ -40,6 +40,8 @@ ADVERSARIAL = {
     "dates": "le 12 janvier 2027, " * (SIZE // 20),
     "no-break spaces": "1\u202f000\u00a0" * (SIZE // 6),
     "combining accents": "e\u0301" * (SIZE // 2),
+    "characters NFKD makes 18 of": "\ufdfa" * SIZE,
+    "characters NFKD makes 3 of": "\u2474" * SIZE,
 }
 READERS = {
     "classify": lambda text: classify(text[:2000], text, TODAY),
