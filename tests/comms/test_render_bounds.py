@@ -319,3 +319,20 @@ def test_any_nesting_of_loops_and_widening_filters_stays_within_budget(body):
         else:
             assert len(rendered.body_text) <= 262_144 + 1
         assert time.perf_counter() - started < 0.8
+
+
+def test_the_wording_editor_refuses_a_costly_wording_in_french(client, acme, members):
+    """GIVEN an admin in the wording editor (in French, the default)
+    WHEN they save a wording that writes megabytes for the preview's customer
+    THEN the page says why in French, and nothing is kept."""
+    from django.urls import reverse
+
+    from tests.conftest import PASSWORD
+
+    make_invoice(acme, "A1", DUE, customer_ref="C1")
+    assert client.login(username=members["admin"].username, password=PASSWORD)
+    url = reverse("template", args=["reminder_1", "fr"])
+    bomb = OUTPUT_FOR_C2.replace('customer.ref == "C2"', 'customer.ref == "C1"')
+    page = client.post(url, {"subject": "Objet", "body": bomb, "action": "save"})
+    assert "écrit plus de 262144 caractères" in page.content.decode()
+    assert not MessageTemplate.objects.exists()
