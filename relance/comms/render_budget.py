@@ -27,7 +27,6 @@ from django.conf import settings
 from django.template import Node
 from django.template.defaulttags import (
     AutoEscapeControlNode,
-    CommentNode,
     ForNode,
     IfChangedNode,
     IfNode,
@@ -45,7 +44,6 @@ DIGITS = re.compile(r"\d+")
 CONTAINERS = (
     AutoEscapeControlNode,
     BlockNode,
-    CommentNode,
     ForNode,
     IfChangedNode,
     IfNode,
