@@ -7,6 +7,8 @@ user can act on.
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from stdnum import iban as _iban
 from stdnum.eu import vat as _vat
@@ -43,11 +45,21 @@ def format_iban(value: str) -> str:
 
 
 def siren_from_vat(value: str) -> str | None:
-    """The SIREN inside a French VAT number (FRkk + SIREN), if it is one."""
-    compact = _vat.compact(value)
-    if compact.startswith("FR") and len(compact) == 13:
+    """The nine digits after a French VAT number's key (FRkk + SIREN), if it is
+    one; None for any other, a foreign one (GB, CH, NO, US) as a malformed one:
+    a buyer's VAT number is a fact about them, never a reason to refuse."""
+    compact = re.sub(r"[\s.\-]", "", value).upper()
+    if re.fullmatch(r"FR[0-9A-Z]{2}\d{9}", compact):
         return compact[4:]
     return None
+
+
+def checked_siren(value: str) -> str | None:
+    """The SIREN if `value` is a valid one, else None (the caller flags it)."""
+    try:
+        return _siren.validate(value)
+    except ValidationError:
+        return None
 
 
 # Numbers that can take a text message.

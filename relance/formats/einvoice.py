@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
 
-from relance.core.identifiers import siren_from_vat, validate_siren
+from relance.core.identifiers import checked_siren, siren_from_vat
 from relance.core.terms import due_from_terms
 
 from . import pdf_safety
@@ -66,16 +66,32 @@ def _iso_date(text: str, what: str) -> date | None:
         raise ValueError(f"{what} is not a date: {text!r}") from None
 
 
-def _siren(scheme_ids: list[tuple[str, str]], vat: str) -> str:
-    """SIREN from a legal registration (ISO 6523 scheme 0002, or a SIRET under
-    0009), else from a French VAT number."""
+def _siren(
+    scheme_ids: list[tuple[str, str]], vat: str, country: str
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """SIREN from a legal registration (ISO 6523 scheme 0002, a SIRET under
+    0009, nine digits with no scheme for a buyer in France), else from a French
+    VAT number; and the French identifiers given that are not valid, to flag.
+    Nine digits with no scheme from a buyer elsewhere are their own country's
+    registration (a Norwegian organisation number), not a SIREN."""
+    french = country in ("", "FR")
     for scheme, value in scheme_ids:
         digits = re.sub(r"\s", "", value)
-        if scheme in ("0002", "") and len(digits) == 9 and digits.isdigit():
-            return validate_siren(digits)
-        if scheme == "0009" and len(digits) == 14 and digits.isdigit():
-            return validate_siren(digits[:9])
-    return (siren_from_vat(vat) or "") if vat else ""
+        if not digits.isdigit():
+            continue
+        if scheme == "0002" or (scheme == "" and french and len(digits) == 9):
+            field = "SIREN"
+        elif scheme == "0009" and len(digits) == 14:
+            field, digits = "SIRET", digits[:9]
+        else:
+            continue
+        siren = checked_siren(digits)
+        return (siren, ()) if siren else ("", ((field, value),))
+    in_vat = siren_from_vat(vat) if vat else None
+    if in_vat is None:
+        return "", ()
+    siren = checked_siren(in_vat)
+    return (siren, ()) if siren else ("", (("VAT number", vat),))
 
 
 def _total_and_paid(
@@ -193,7 +209,8 @@ def cii_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
         and xml.first(u, "URIID").get("schemeID", "EM") == "EM"
     ]
     name = _text(buyer, "Name") or _text(legal, "TradingBusinessName")
-    siren = _siren(ids, vat)
+    country = _text(buyer, "PostalTradeAddress", "CountryID").upper()
+    siren, dropped = _siren(ids, vat, country)
     ref = _text(buyer, "ID") or siren or vat or name.upper()
     if not ref:
         raise ValueError(f"{number}: the buyer has no identifier nor name")
@@ -215,6 +232,7 @@ def cii_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
             paid=paid,
             siren=siren,
             vat=vat,
+            dropped=dropped,
             text="\n".join(m for m in mentions if m),
         ),
         notes,
@@ -268,7 +286,8 @@ def ubl_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
     if endpoint is not None:
         ids.append((endpoint.get("schemeID", "x"), (endpoint.text or "").strip()))
     name = _text(party, "PartyName", "Name") or _text(legal, "RegistrationName")
-    siren = _siren(ids, vat)
+    country = _text(party, "PostalAddress", "Country", "IdentificationCode").upper()
+    siren, dropped = _siren(ids, vat, country)
     ref = _text(party, "PartyIdentification", "ID") or siren or vat or name.upper()
     if not ref:
         raise ValueError(f"{number}: the buyer has no identifier nor name")
@@ -289,6 +308,7 @@ def ubl_invoice(root: Element, default_days: int) -> tuple[InvoiceRecord, list[s
             paid=paid,
             siren=siren,
             vat=vat,
+            dropped=dropped,
             text="\n".join(
                 [_text(n) for n in xml.children(root, "Note")] + [terms]
             ).strip(),
@@ -312,6 +332,7 @@ def _record(
     paid,
     siren,
     vat,
+    dropped,
     text,
 ) -> InvoiceRecord:
     if due < issued:
@@ -338,6 +359,7 @@ def _record(
         siren=siren,
         vat_number=vat[:20],
         document_text=text,
+        dropped_ids=dropped,
     )
 
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 from itertools import repeat
 from typing import NamedTuple
 
-from relance.core.identifiers import validate_siren
+from relance.core.identifiers import checked_siren, validate_siren
 
 from .errors import ReadResult, RowError
 from .limits import DEFAULT, Limits, check_size, refusing_over_limits
@@ -114,6 +114,9 @@ class InvoiceRecord(NamedTuple):
     # which the legal mentions are looked for.
     document: bytes | None = None
     document_text: str | None = None
+    # The buyer's identifiers the file gives but that are not valid, as
+    # (field, value): not kept, flagged on the invoice, never a reason to drop it.
+    dropped_ids: tuple[tuple[str, str], ...] = ()
 
 
 def map_headers(
@@ -471,7 +474,10 @@ def row_record(line: int, v: dict[str, str]) -> InvoiceRecord:
         raise ValueError(f"paid {paid} must be between 0 and the total {total}")
     currency = _currency(v.get("currency") or "EUR")
     emails = _emails(v.get("customer_email", ""))
-    siren = _siren(v["siren"]) if v.get("siren") else ""
+    siren, dropped = "", ()
+    if v.get("siren"):
+        siren = checked_siren(v["siren"].replace(" ", "")) or ""
+        dropped = () if siren else (("SIREN", v["siren"]),)
     kind = _kind(v["kind"]) if v.get("kind") else "b2b"
     return InvoiceRecord(
         row=line,
@@ -489,4 +495,5 @@ def row_record(line: int, v: dict[str, str]) -> InvoiceRecord:
         paid_date=_date(v, "paid_date"),
         siren=siren,
         kind=kind,
+        dropped_ids=dropped,
     )

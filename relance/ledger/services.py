@@ -86,6 +86,18 @@ def invoice_defects(
     ]
 
 
+def id_defect(field: str, value: str) -> dict:
+    """A buyer's identifier the file gives but that is not valid: not kept, and
+    said on the invoice for someone to check (the invoice is still owed)."""
+    return {
+        "code": "buyer_identifier",
+        "message": f"the buyer's {field} {value!r} is not valid and was not kept",
+        "blocking": False,
+        "field": field,
+        "value": value,
+    }
+
+
 def saved_columns(org: Organisation, kind: str = "invoices") -> dict[str, str]:
     mapping = ColumnMapping.objects.filter(org=org, kind=kind).first()
     return dict(mapping.columns) if mapping else {}
@@ -318,7 +330,7 @@ class _InvoiceWriter:
             customer_id = customers[rec.customer_ref]
             defects = invoice_defects(
                 rec.issue_date, rec.due_date, rec.kind, rec.document_text
-            )
+            ) + [id_defect(field, value) for field, value in rec.dropped_ids]
             if defects:
                 self.flagged.append(
                     {"invoice": rec.number, "defects": [d["code"] for d in defects]}

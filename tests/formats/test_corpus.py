@@ -9,15 +9,25 @@ from pathlib import Path
 import pytest
 
 from relance.formats.bank import read_bank
+from relance.formats.invoices import read_invoice_file
 
 FILES = Path(__file__).parent / "files"
 MANIFEST = tomllib.loads((FILES / "manifest.toml").read_text())["file"]
 BANK = [f for f in MANIFEST if f["reader"] == "bank"]
+INVOICES = [f for f in MANIFEST if f["reader"] == "invoices"]
 
 
-def _value(line, field):
-    value = getattr(line, field)
+def _value(record, field):
+    value = getattr(record, field)
+    if isinstance(value, tuple):  # TOML has arrays, not tuples
+        return [list(v) if isinstance(v, tuple) else v for v in value]
     return str(value) if isinstance(value, Decimal | date) else value
+
+
+def _said(messages, wanted):
+    """Each message holds the manifest's words for it, one for one."""
+    assert len(messages) == len(wanted), messages
+    assert all(w in m for w, m in zip(wanted, messages, strict=True)), messages
 
 
 def test_every_file_is_in_the_manifest():
@@ -35,9 +45,18 @@ def test_bank_file_reads_as_the_manifest_says(entry):
     ]
     assert got == entry["lines"]
     assert len(result.records) == len(entry["lines"])
-    errors = [e.message() for e in result.errors]
-    assert len(errors) == len(entry.get("errors", []))
-    assert all(w in e for w, e in zip(entry.get("errors", []), errors, strict=True))
-    notes = [n.message() for n in result.notes]
-    assert len(notes) == len(entry.get("notes", []))
-    assert all(w in n for w, n in zip(entry.get("notes", []), notes, strict=True))
+    _said([e.message() for e in result.errors], entry.get("errors", []))
+    _said([n.message() for n in result.notes], entry.get("notes", []))
+
+
+@pytest.mark.parametrize("entry", INVOICES, ids=[f["name"] for f in INVOICES])
+def test_invoice_file_reads_as_the_manifest_says(entry):
+    result = read_invoice_file((FILES / entry["name"]).read_bytes())
+    assert result.details.get("format") == entry["format"]
+    got = [
+        {field: _value(rec, field) for field in want}
+        for rec, want in zip(result.records, entry["records"], strict=False)
+    ]
+    assert got == entry["records"]
+    assert len(result.records) == len(entry["records"])
+    _said([e.message() for e in result.errors], entry.get("errors", []))

@@ -72,16 +72,20 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_others_kept():
         b"A9;X;01/10/2026;31/10/2026;120,005;;;;\n"
     )
     result = read_invoices(data)
-    assert [r.number for r in result.records] == ["A1"]
+    assert [r.number for r in result.records] == ["A1", "A7"]
+    # A bad SIREN is the buyer's defect, flagged: the receivable is kept.
+    assert (result.records[1].siren, result.records[1].dropped_ids) == (
+        "",
+        (("SIREN", "123456789"),),
+    )
     reasons = {e.row: e.reason for e in result.errors}
-    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 13]
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 10, 11, 13]
     assert "issue_date" in reasons[3]
     assert "before issue_date" in reasons[4]
     assert "not an amount" in reasons[5]
     assert "does not equal total" in reasons[6]
     assert "positive" in reasons[7]
     assert "row 2" in reasons[8]
-    assert "SIREN" in reasons[9]
     assert "b2b or b2c" in reasons[10]
     assert "number is empty" in reasons[11]
     assert "two decimals" in reasons[13]

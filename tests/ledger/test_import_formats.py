@@ -25,6 +25,7 @@ from relance.ledger.models import (
 from relance.ledger.services import import_invoices, save_columns
 from relance.timeline.models import Event
 from relance.timeline.services import verify
+from tests.conftest import PASSWORD
 from tests.factories import make_invoice
 from tests.formats.cii_samples import cii
 from tests.formats.test_einvoice import facturx
@@ -278,3 +279,37 @@ def test_payment_cancels_and_plans_the_thank_you_at_once(acme, smtp, time_machin
     # the next run does not thank twice
     run_dunning(acme, date(2026, 11, 20))
     assert Action.objects.filter(org=acme, step="thank_you").count() == 1
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "formats" / "files"
+
+
+def test_invalid_buyer_siren_is_flagged_not_a_reason_to_drop_the_invoice(
+    acme, alice, client
+):
+    """GIVEN an e-invoice whose French buyer's SIREN fails its check digit and
+    another from a Norwegian buyer (9-digit id with no scheme, NO VAT number)
+    WHEN both are imported
+    THEN both invoices are owed; the bad SIREN is flagged on its invoice."""
+    bad = cli(
+        "import", "invoices", str(CORPUS / "ubl-en16931-bad-siren.xml"), "--org", "acme"
+    )
+    foreign = cli(
+        "import",
+        "invoices",
+        str(CORPUS / "ubl-en16931-foreign-buyers.xml"),
+        "--org",
+        "acme",
+    )
+    assert (bad["imported"], bad["rejected"]) == (1, [])
+    assert (foreign["imported"], foreign["rejected"]) == (1, [])
+    assert "buyer_identifier" not in foreign["flagged"][0]["defects"]
+    assert "buyer_identifier" in bad["flagged"][0]["defects"]
+    invoice = Invoice.objects.get(org=acme, number="FA-2026-0778")
+    [defect] = [d for d in invoice.defects if d["code"] == "buyer_identifier"]
+    assert (defect["field"], defect["value"]) == ("SIREN", "987654321")
+    assert invoice.customer.siren == ""
+    assert Invoice.objects.get(org=acme, number="FA-2026-0777").total == 2500
+    assert client.login(username=alice.username, password=PASSWORD)
+    page = client.get(f"/invoices/{invoice.pk}/").content.decode()
+    assert "Le SIREN de l'acheteur « 987654321 » n'est pas valide" in page
