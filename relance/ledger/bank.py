@@ -83,6 +83,9 @@ def import_bank(org: Organisation, data: bytes, filename: str, actor: str) -> di
             for e, why in zip(result.errors, reasons, strict=True)
         ],
         "notes": [n.message(gettext) for n in result.notes],
+        # A file that gave no line and errors is unreadable: a script must know.
+        "ok": bool(result.records) or not reasons,
+        "reason": "" if result.records or not reasons else reasons[0],
     }
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 
 from relance.comms.models import OutboundMessage
@@ -67,6 +68,8 @@ def test_statement_is_matched_applied_and_deduplicated(acme):
         "ignored_debits": 1,
         "rejected": [{"row": 5, "reason": "amount is not a number: 'abc'"}],
         "notes": [],
+        "ok": True,
+        "reason": "",
     }
     hotel.refresh_from_db()
     garage.refresh_from_db()
@@ -148,3 +151,27 @@ def test_entry_without_dates_is_booked_on_the_file_date_and_says_so(acme):
     assert result["lines"] == 2 and result["rejected"] == []
     assert BankLine.objects.get(amount=1440).booked == date(2026, 11, 5)
     assert len(result["notes"]) == 1 and "2026-11-05" in result["notes"][0]
+
+
+def test_unreadable_statement_exits_non_zero_with_the_reason(acme, tmp_path):
+    """A script running `relance import bank` can tell a file that gave nothing."""
+    junk = tmp_path / "releve.csv"
+    junk.write_bytes(b"this is not a bank statement\n")
+    out = StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command(
+            "import", "bank", str(junk), "--org", acme.slug, "--json", stdout=out
+        )
+    assert exit_.value.code == 1
+    data = json.loads(out.getvalue())
+    assert data["ok"] is False and data["lines"] == 0
+    assert data["reason"] == data["rejected"][0]["reason"]
+    text = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import", "bank", str(junk), "--org", acme.slug, stdout=text)
+    assert data["reason"] in text.getvalue()
+
+
+def test_a_readable_statement_says_ok(acme):
+    result = _import_file(acme, "camt054-entry-without-dates.xml")
+    assert result["ok"] is True and result["reason"] == ""

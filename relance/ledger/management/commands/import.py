@@ -127,4 +127,8 @@ class Command(BaseCommand):
         )
         text += "".join(f"\n  note: {n}" for n in data["notes"])
         text += "".join(f"\n  row {r['row']}: {r['reason']}" for r in data["rejected"])
+        if not data["ok"]:
+            text = f"{path}: {data['reason']}\n{text}"
         emit(self, data, opts["json"], text)
+        if not data["ok"]:
+            raise SystemExit(1)
