@@ -50,6 +50,8 @@ class Credit:
     currency: str
     payer: str = ""
     text: str = ""  # remittance and creditor reference
+    # The invoices of the reminders whose RF references the line carries.
+    reminded: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)
@@ -199,6 +201,9 @@ class Matcher:
         return [i for i in items if self.remaining[i.invoice_id] > 0]
 
     def match(self, credit: Credit) -> Match:
+        found = self._reminded(credit)
+        if found:
+            return self._settle(credit, found, "creditor reference of a reminder", 0.99)
         found = self._by_reference(credit)
         if found:
             return self._settle(credit, found, "invoice number in the remittance", 0.98)
@@ -244,6 +249,13 @@ class Matcher:
                 candidates=[i.invoice_id for i in same][:10],
             )
         return Match(credit.key, 0.0, "nothing matches")
+
+    def _reminded(self, credit: Credit) -> list[OpenItem]:
+        items = [self.items[i] for i in credit.reminded if i in self.items]
+        return sorted(
+            (i for i in self._open(items) if i.currency == credit.currency),
+            key=lambda i: (str(i.due_date), i.number),
+        )
 
     def _by_reference(self, credit: Credit) -> list[OpenItem]:
         found: dict[int, OpenItem] = {}

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 
 from relance.core.matching import Credit, Matcher, OpenItem
+from relance.dunning.payment_reference import reminded_invoices
 from relance.formats.bank import read_bank
 from relance.orgs.models import Organisation
 from relance.timeline.services import NewEvent, record_many
@@ -119,6 +120,9 @@ def _apply(org, batch, lines, actor) -> dict:
                 line.currency,
                 line.payer,
                 f"{line.remittance} {line.creditor_ref}",
+                reminded_invoices(
+                    org, f"{line.creditor_ref} {line.remittance} {line.bank_ref}"
+                ),
             )
         )
         applied = match.confidence >= APPLY_FROM and bool(match.allocations)
