@@ -336,3 +336,27 @@ def test_the_wording_editor_refuses_a_costly_wording_in_french(client, acme, mem
     page = client.post(url, {"subject": "Objet", "body": bomb, "action": "save"})
     assert "écrit plus de 262144 caractères" in page.content.decode()
     assert not MessageTemplate.objects.exists()
+
+
+def test_relance_send_for_every_organisation_renders_past_a_costly_wording(
+    acme, other, smtp
+):
+    """GIVEN actions a crash left without their message at Acme (C1, C2) and at
+    Other Co, and Acme's wording since saved with a billion turns for C2
+    WHEN `relance send` (every organisation) renders what is left and sends
+    THEN it takes seconds: C2's message is not written, the others go."""
+    make_invoice(acme, "A1", DUE - timedelta(days=1), customer_ref="C1")
+    make_invoice(acme, "A2", DUE, customer_ref="C2", email="c2@client.example")
+    make_invoice(other, "O1", DUE, customer_ref="C2", email="o@client.example")
+    run_dunning(acme, DUE + timedelta(days=1))
+    run_dunning(other, DUE + timedelta(days=1))
+    OutboundMessage.objects.all().delete()  # the crash
+    wording_for_both_steps(acme, LOOP_FOR_C2)
+    started = time.perf_counter()
+    out = StringIO()
+    call_command("send", "--json", stdout=out)
+    assert time.perf_counter() - started < 5
+    assert json.loads(out.getvalue())["sent"] == 2
+    assert len(smtp.messages) == 2
+    stopped = Action.objects.get(org=acme, customer__ref="C2")
+    assert stopped.status == "todo" and "boucles" in stopped.reason
