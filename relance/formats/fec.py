@@ -2,10 +2,17 @@
 A-1), the export every French accounting package produces: tab or pipe
 separated, amounts as Débit/Crédit or as Montant/Sens.
 
-Invoices are the debits of the customer accounts (411...) grouped by piece
-reference; what paid them is read from the lettering: the credits lettered with
-a debit settle it (in date order when the lettering is partial). The FEC has no
-due dates, so the organisation's default terms give them, and the result says so.
+Invoices are the debits of the customer accounts (411...): a customer's debit
+lines of one entry (EcritureNum) of one piece. Most packages give each invoice
+its own piece, and the piece reference is then its number; others number pieces
+per month (all of January's sales under one PieceRef, each invoice its own
+entry), write a monthly recap on several customers in one entry, or open the
+year with one "RAN" piece across every customer: the number is then the piece
+followed by the entry and the customer account, as far as they are needed to
+tell one receivable from another. What paid them is read from the lettering:
+the credits lettered with a debit settle it (in date order when the lettering
+is partial). The FEC has no due dates, so the organisation's default terms give
+them, and the result says so.
 Credits left unlettered are reported, not guessed onto an invoice."""
 
 from __future__ import annotations
@@ -23,6 +30,15 @@ from .tabular import decode, parse_decimal, read_rows
 RECEIVABLE_PREFIX = "411"
 ZERO = Decimal("0")
 REQUIRED = ("journalcode", "ecrituredate", "comptenum", "pieceref")
+# Headers some packages spell out (the standard's abbreviation on the right).
+ALIASES = {
+    "ecriturelettrage": "ecriturelet",
+    "datelettrage": "datelet",
+    "journallibelle": "journallib",
+    "comptelibelle": "comptelib",
+    "compauxlibelle": "compauxlib",
+    "ecriturelibelle": "ecriturelib",
+}
 
 
 @dataclass(slots=True)
@@ -31,6 +47,7 @@ class _Line:
     account: str
     name: str
     piece: str
+    entry: str  # EcritureNum
     day: date
     debit: Decimal
     credit: Decimal
@@ -63,7 +80,10 @@ def read_fec(
     delimiter = "\t" if first.count("\t") >= first.count("|") else "|"
     header, rows, broken = read_rows(text, delimiter, limits)
     details = {"format": "FEC", "encoding": encoding, "delimiter": repr(delimiter)}
-    columns = {h.strip().lower(): i for i, h in enumerate(header)}
+    columns: dict[str, int] = {}
+    for i, h in enumerate(header):
+        name = h.strip().lower()
+        columns.setdefault(ALIASES.get(name, name), i)
     missing = [c for c in REQUIRED if c not in columns]
     signed = {"montant", "sens"} <= columns.keys()
     if not signed and not {"debit", "credit"} <= columns.keys():
@@ -90,7 +110,7 @@ def read_fec(
             errors.append(RowError(row, str(exc), raw))
     if broken:
         errors.append(broken)
-    records, unlettered = _receivables(lines, default_days, errors)
+    records, unlettered = _receivables(lines, default_days)
     details["due_dates"] = (
         f"a FEC carries no due dates: the organisation's default terms of "
         f"{default_days} days after the piece date were applied"
@@ -124,6 +144,7 @@ def _line(row: int, cell, signed: bool) -> _Line:
         account=account,
         name=cell("compauxlib") or cell("comptelib") or account,
         piece=cell("pieceref") or cell("ecriturenum"),
+        entry=cell("ecriturenum"),
         day=_day(piece_day, "PieceDate"),
         debit=debit,
         credit=credit,
@@ -133,13 +154,20 @@ def _line(row: int, cell, signed: bool) -> _Line:
     )
 
 
-def _receivables(lines: list[_Line], default_days: int, errors: list[RowError]):
+def _receivables(lines: list[_Line], default_days: int):
     by_letter: dict[tuple[str, str], list[_Line]] = defaultdict(list)
-    invoices: dict[str, list[_Line]] = defaultdict(list)  # piece -> debit lines
+    # (piece, entry, account) -> the debit lines of one receivable; a piece on
+    # one customer account is one receivable, whatever its entries.
+    invoices: dict[tuple[str, str, str], list[_Line]] = defaultdict(list)
     unlettered: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    owed = [x for x in lines if x.debit > x.credit]
+    customers: dict[str, set[str]] = defaultdict(set)
+    for line in owed:
+        customers[line.piece].add(line.account)
+    for line in owed:
+        entry = line.entry if len(customers[line.piece]) > 1 else ""
+        invoices[(line.piece, entry, line.account)].append(line)
     for line in lines:
-        if line.debit > line.credit:
-            invoices[line.piece].append(line)
         if line.letter:
             by_letter[(line.account, line.letter)].append(line)
         elif line.credit > line.debit:
@@ -154,17 +182,9 @@ def _receivables(lines: list[_Line], default_days: int, errors: list[RowError]):
             part = min(money, debit.debit - debit.credit)
             money -= part
             paid[debit.row] = (part, last)
+    numbers = _numbers(list(invoices))
     records = []
-    for piece, debits in invoices.items():
-        accounts = {x.account for x in debits}
-        if len(accounts) > 1:
-            row = min(x.row for x in debits)
-            reason = (
-                f"piece {piece} is on several customer accounts "
-                f"({', '.join(sorted(accounts))}): import it by hand"
-            )
-            errors.append(RowError(row, reason))
-            continue
+    for key, debits in invoices.items():
         first = min(debits, key=_order)
         total = sum((x.debit - x.credit for x in debits), ZERO)
         settled = sum((paid.get(x.row, (ZERO, None))[0] for x in debits), ZERO)
@@ -172,7 +192,7 @@ def _receivables(lines: list[_Line], default_days: int, errors: list[RowError]):
         records.append(
             InvoiceRecord(
                 row=first.row,
-                number=piece[:64],
+                number=numbers[key][:64],
                 customer_ref=first.account[:64],
                 customer_name=first.name[:200],
                 customer_emails=(),
@@ -186,6 +206,26 @@ def _receivables(lines: list[_Line], default_days: int, errors: list[RowError]):
         )
     records.sort(key=lambda r: r.row)
     return records, dict(unlettered)
+
+
+def _numbers(keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+    """Each receivable's number: its piece, then its entry when the piece holds
+    several, then its customer account when the entry is on several. A piece of
+    one customer keeps its bare reference, as it always had."""
+    entries: dict[str, set[str]] = defaultdict(set)
+    accounts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for piece, entry, account in keys:
+        entries[piece].add(entry)
+        accounts[(piece, entry)].add(account)
+    numbers = {}
+    for piece, entry, account in keys:
+        parts = [piece]
+        if len(entries[piece]) > 1:
+            parts.append(entry)
+        if len(accounts[(piece, entry)]) > 1:
+            parts.append(account)
+        numbers[(piece, entry, account)] = "-".join(p for p in parts if p)
+    return numbers
 
 
 def _order(line: _Line) -> tuple[date, int]:
