@@ -1,7 +1,7 @@
 """The SEPA credit transfer QR code of the European Payments Council (EPC069-12,
 "Quick Response Code: guidelines to enable data capture for the initiation of a
 SEPA credit transfer", version 002): a banking app scans it and fills in the
-creditor, IBAN, BIC, amount and reference. Drawn with segno."""
+creditor, IBAN, BIC, amount and reference. Drawn with segno as a PNG."""
 
 from __future__ import annotations
 
@@ -71,13 +71,6 @@ def _qr(text: str):
 
     # EPC069-12: error correction level M, never raised to another level.
     return segno.make_qr(text, error="m", boost_error=False, encoding="utf-8")
-
-
-def svg(text: str, scale: int = 4) -> str:
-    """The QR code as inline SVG markup (no XML declaration)."""
-    out = io.BytesIO()
-    _qr(text).save(out, kind="svg", scale=scale, xmldecl=False, svgns=True)
-    return out.getvalue().decode()
 
 
 def png(text: str, scale: int = 6) -> bytes:

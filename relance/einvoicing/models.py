@@ -4,28 +4,29 @@ latest status, which the web app and the API show."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Code(models.TextChoices):
     """The lifecycle statuses of the reform (relance.formats.cdar.STATUSES)."""
 
-    DEPOSITED = "200", _("Deposited")
-    ISSUED = "201", _("Issued by the platform")
-    RECEIVED = "202", _("Received by the platform")
-    MADE_AVAILABLE = "203", _("Made available")
-    IN_HAND = "204", _("Taken in hand")
-    APPROVED = "205", _("Approved")
-    PARTLY_APPROVED = "206", _("Partly approved")
-    DISPUTED = "207", _("In dispute")
-    SUSPENDED = "208", _("Suspended")
-    COMPLETED = "209", _("Completed")
-    REFUSED = "210", _("Refused")
-    PAYMENT_SENT = "211", _("Payment sent")
-    PAID = "212", _("Payment received")
-    REJECTED = "213", _("Rejected")
-    REVIEWED = "214", _("Reviewed")
-    CANCELLED = "220", _("Cancelled")
-    ROUTING_ERROR = "221", _("Routing error")
+    DEPOSITED = "200", pgettext_lazy("invoice status", "Deposited")
+    ISSUED = "201", pgettext_lazy("invoice status", "Issued by the platform")
+    RECEIVED = "202", pgettext_lazy("invoice status", "Received by the platform")
+    MADE_AVAILABLE = "203", pgettext_lazy("invoice status", "Made available")
+    IN_HAND = "204", pgettext_lazy("invoice status", "Taken in hand")
+    APPROVED = "205", pgettext_lazy("invoice status", "Approved")
+    PARTLY_APPROVED = "206", pgettext_lazy("invoice status", "Partly approved")
+    DISPUTED = "207", pgettext_lazy("invoice status", "In dispute")
+    SUSPENDED = "208", pgettext_lazy("invoice status", "Suspended")
+    COMPLETED = "209", pgettext_lazy("invoice status", "Completed")
+    REFUSED = "210", pgettext_lazy("invoice status", "Refused")
+    PAYMENT_SENT = "211", pgettext_lazy("invoice status", "Payment sent")
+    PAID = "212", pgettext_lazy("invoice status", "Payment received")
+    REJECTED = "213", pgettext_lazy("invoice status", "Rejected")
+    REVIEWED = "214", pgettext_lazy("invoice status", "Reviewed")
+    CANCELLED = "220", pgettext_lazy("invoice status", "Cancelled")
+    ROUTING_ERROR = "221", pgettext_lazy("invoice status", "Routing error")
 
 
 class Direction(models.TextChoices):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from relance.comms.render import LOCALES, long_date, supported
 from relance.core.identifiers import format_iban
 from relance.core.money import Money, format_money, totals_by_currency
+from relance.dunning.pay_by_scan import latest_for_customer
 from relance.ledger.models import Customer, Invoice
 from relance.orgs.models import org_today
 
@@ -149,10 +150,18 @@ def _context(customer, today: date, lang: str, error: str, done: str) -> dict:
     invoices = services.open_invoices(customer)
     totals = totals_by_currency([inv.open_amount for inv in invoices])
     latest = today + timedelta(days=org.portal_max_promise_days)
+    scan = latest_for_customer(customer)
     return {
         "org": org,
         "customer": customer,
         "iban": format_iban(org.iban) if org.iban else "",
+        "scan": scan
+        and {
+            "image": scan.data_uri(),
+            "reference": scan.printed_reference,
+            "amount": format_money(Money(scan.amount, "EUR"), locale),
+            "invoices": ", ".join(scan.invoices),
+        },
         "invoices": [
             {
                 "pk": inv.pk,

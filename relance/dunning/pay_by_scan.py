@@ -1,0 +1,77 @@
+"""The SEPA transfer QR code a reminder carries: the creditor's bank details,
+what is still open on the reminder's invoices, and the reminder's RF reference,
+so the bank line that comes back pays exactly those invoices."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from decimal import Decimal
+
+from relance.core import creditor_reference, payment_qr
+from relance.ledger.models import Invoice
+
+from .models import Action, ActionStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ScanToPay:
+    reference: str
+    amount: Decimal
+    invoices: list[str]
+    payload: str
+
+    @property
+    def printed_reference(self) -> str:
+        return creditor_reference.printed(self.reference)
+
+    def png(self) -> bytes:
+        return payment_qr.png(self.payload)
+
+    def data_uri(self) -> str:
+        """The PNG inline, for a page (the CSP allows data: images)."""
+        return "data:image/png;base64," + base64.b64encode(self.png()).decode()
+
+
+def for_action(action: Action) -> ScanToPay | None:
+    """None when there is nothing to pay in euros or no valid IBAN to pay to."""
+    org = action.org
+    if not org.iban:
+        return None
+    invoices = [
+        inv
+        for inv in Invoice.objects.filter(
+            org=org, actioninvoice__action=action, currency="EUR"
+        ).order_by("due_date", "number")
+        if not inv.is_paid
+    ]
+    amount = sum((inv.total - inv.amount_paid for inv in invoices), Decimal("0"))
+    if amount <= 0:
+        return None
+    reference = creditor_reference.for_reminder(action.pk)
+    transfer = payment_qr.Transfer(
+        name=org.name, iban=org.iban, bic=org.bic, amount=amount, reference=reference
+    )
+    try:
+        text = payment_qr.payload(transfer)
+    except (
+        ValueError
+    ):  # bank details a bank would refuse: no code rather than a bad one
+        return None
+    return ScanToPay(reference, amount, [inv.number for inv in invoices], text)
+
+
+def latest_for_customer(customer) -> ScanToPay | None:
+    """The code of the customer's latest reminder gone out (or going) that
+    still has money open."""
+    actions = (
+        Action.objects.filter(org=customer.org, customer=customer)
+        .filter(status__in=[ActionStatus.QUEUED, ActionStatus.DONE, ActionStatus.TODO])
+        .select_related("org")
+        .order_by("-run_date", "-id")[:5]
+    )
+    for action in actions:
+        found = for_action(action)
+        if found is not None:
+            return found
+    return None
