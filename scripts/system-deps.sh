@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs (PostgreSQL, Chromium,
-# poppler-utils, Postfix, Dovecot, SpamAssassin), only when missing.
+# poppler-utils, Postfix, Dovecot, SpamAssassin, Redis), only when missing.
 set -euo pipefail
 
 missing=()
@@ -20,6 +20,9 @@ command -v openssl >/dev/null || missing+=(openssl)
 [ -x /usr/sbin/dovecot ] && [ -e /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 # SpamAssassin scores every default message in the deliverability test.
 perl -MMail::SpamAssassin -e1 2>/dev/null || missing+=(spamassassin)
+# Redis carries the worker's jobs between machines in the multi-worker tests
+# (each test starts its own server on loopback; the system one is not used).
+command -v redis-server >/dev/null || missing+=(redis-server)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connection, connections
 from django.utils import timezone
 
 from relance.orgs.models import Organisation
@@ -84,11 +84,16 @@ class Worker:
                 break
             self._sleep()
         self._beat("", stopped=True)
+        if settings.TASKS["default"]["BACKEND"].endswith("RQBackend"):
+            from .queues import forget_rq
+
+            forget_rq(self.name)
         log_job("worker", worker=self.name, outcome="stopped")
 
     def tick(self) -> bool:
         """One round; True when a catch-up over fixed days is complete."""
-        close_old_connections()
+        if not connection.in_atomic_block:  # (a test's transaction is kept)
+            close_old_connections()
         now = timezone.now()
         due = first_undone(self.days) if self.days else due_days(now)
         for org_id, day in due:
@@ -110,14 +115,11 @@ class Worker:
         if backend.endswith("RQBackend"):
             from .queues import drain_rq
 
-            if drain_rq(self.name):
-                self.stopping = True
+            drain_rq(self.name)
         elif backend.endswith("DatabaseBackend"):
             from .queues import drain_db
 
             drain_db(self.name)
-        signal.signal(signal.SIGTERM, self.stop)
-        signal.signal(signal.SIGINT, self.stop)
 
     def _beat(self, job: str, stopped: bool = False) -> None:
         now = timezone.now()
