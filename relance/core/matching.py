@@ -26,10 +26,16 @@ NAME_SCORE = 88  # rapidfuzz token_set_ratio for a payer to be that customer
 MAX_COMBINATION = 4  # invoices one payment may settle without a reference
 SCAN_ALL_NAMES = 2000  # below this many customers, compare the payer with each
 NAME_CANDIDATES = 200  # else, only with those sharing the most name words
-# Words that say nothing about who a company is.
-_NOISE = """sa sas sasu sarl eurl sci snc selarl scop ets etablissements societe
-ste et de du des la le les l d m mr mme mlle monsieur madame cie and the ltd gmbh"""
+# Words that say nothing about who a company is: legal forms, "et associés",
+# "groupe", articles. They are left out of names before comparing them.
+_NOISE = """sa sas sasu sarl eurl sci snc selarl selas scop scp scm ets etablissements
+societe ste et de du des la le les l d m mr mme mlle monsieur madame cie and the
+ltd gmbh associes associe groupe group holding eirl ei inc llc plc bv srl"""
 NAME_NOISE = frozenset(_NOISE.split())
+# Words of a bank label that are not the payer's name.
+_LABEL = """vir virement sepa recu emis inst instantane prlv prelevement cb
+carte remise chq cheque de motif ref date id"""
+_LABEL_NOISE = frozenset(_LABEL.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,13 @@ def _plain_name(name: str) -> str:
         decomposed = unicodedata.normalize("NFKD", name)
         name = "".join(c for c in decomposed if not unicodedata.combining(c))
     return utils.default_process(name)
+
+
+def _core_name(plain: str) -> str:
+    """A plain name without its noise words ("cabinet fontaine et associes" ->
+    "cabinet fontaine"); the name itself when nothing else is left."""
+    words = [w for w in plain.split() if w not in NAME_NOISE]
+    return " ".join(words) or plain
 
 
 def _name_keys(name: str, plain: bool = False) -> set[str]:
@@ -174,9 +187,10 @@ class Matcher:
         for item in values:
             if amounts is None or item.open_amount in amounts:
                 by_amount[item.open_amount].append(item)
-        # Names as compared: lower case, no accents, no punctuation.
+        # Names as compared: lower case, no accents, no punctuation, no legal
+        # form nor other noise words.
         raw = {i.customer_id: i.customer_name for i in values}
-        self.names = {cid: _plain_name(name) for cid, name in raw.items()}
+        self.names = {cid: _core_name(_plain_name(name)) for cid, name in raw.items()}
         # Customers by name word (and word prefix, for typos): a payer is then
         # compared with a few hundred names, not with every customer.
         self.by_word: dict[str, list[int]] = defaultdict(list)
@@ -212,7 +226,10 @@ class Matcher:
             return self._settle(
                 credit, found, "last digits of the invoice number and its amount", 0.85
             )
-        customers = self._by_name(credit.payer)
+        customers, named, trust = self._by_name(credit.payer), "payer name", 0.9
+        if not customers:
+            customers = self._named_in(credit.text)
+            named, trust = "name in the bank label", 0.85
         for customer_id in customers:
             open_items = [
                 i
@@ -223,7 +240,7 @@ class Matcher:
             if combo:
                 what = "one invoice" if len(combo) == 1 else f"{len(combo)} invoices"
                 return self._settle(
-                    credit, combo, f"payer name and amount of {what}", 0.9
+                    credit, combo, f"{named} and amount of {what}", trust
                 )
         if customers:
             cid = customers[0]
@@ -303,10 +320,29 @@ class Matcher:
                 chosen = chosen.intersection(posting) or chosen
         return {cid: self.names[cid] for cid in islice(chosen, NAME_CANDIDATES * 5)}
 
+    def _named_in(self, text: str) -> list[int]:
+        """Customers whose whole name stands among the words of a bank label
+        ("VIR SEPA BOULANGERIE VINCENT"), the longest names first; a name of one
+        short word names no one."""
+        words = set(_plain_name(text).split()) - _LABEL_NOISE
+        if not words or not self.names:
+            return []
+        if len(self.names) <= SCAN_ALL_NAMES:
+            pool = self.names
+        else:
+            ids = {cid for w in words for cid in self.by_word.get(w, ())}
+            pool = {cid: self.names[cid] for cid in ids}
+        found = []
+        for cid, name in pool.items():
+            parts = name.split()
+            if (len(parts) > 1 or len(name) >= 5) and words.issuperset(parts):
+                found.append((-len(parts), cid))
+        return [cid for _, cid in sorted(found)][:3]
+
     def _by_name(self, payer: str) -> list[int]:
         if not payer.strip() or not self.names:
             return []
-        payer = _plain_name(payer)
+        payer = _core_name(_plain_name(payer))
         hits = process.extract(
             payer,
             self._name_candidates(payer),

@@ -99,3 +99,29 @@ def test_payer_found_among_many_customers_despite_a_typo():
     assert match.customer_id == 9 and match.allocations == [(9, D("1830.40"))]
     common = m.match(credit("500.00", payer="Boulangerie"))
     assert common.confidence < 0.8  # thousands of bakeries: no guess applied
+
+
+def test_legal_forms_and_associates_do_not_weigh_against_a_name():
+    """'CABINET FONTAINE ET ASSOCIES' paying the only open invoice of 'Cabinet
+    Fontaine SARL' to the cent is that customer (it scored 86 under 88)."""
+    m = Matcher([item(7, "FC-2026-014", 70, "Cabinet Fontaine SARL", "1500.00")])
+    match = m.match(credit("1500.00", payer="CABINET FONTAINE ET ASSOCIES"))
+    assert match.allocations == [(7, D("1500.00"))] and match.confidence >= 0.9
+    groupe = m.match(credit("1500.00", payer="Groupe Cabinet Fontaine SAS"))
+    assert groupe.customer_id == 70
+
+
+def test_payer_named_inside_the_bank_label():
+    """A label with no 'DE' part ('VIR SEPA BOULANGERIE VINCENT') still names the
+    customer: with the amount of an invoice it is matched, without, it goes to
+    review with the customer's invoices."""
+    items = [*ITEMS, item(8, "F2026-00200", 80, "Boulangerie Vincent", "5000.00")]
+    m = Matcher(items)
+    match = m.match(credit("5000.00", text="VIR SEPA BOULANGERIE VINCENT"))
+    assert match.allocations == [(8, D("5000.00"))] and match.confidence >= 0.8
+    review = m.match(credit("4000.00", text="VIR SEPA BOULANGERIE VINCENT"))
+    assert review.customer_id == 80 and review.candidates == [8]
+    assert review.confidence < 0.8
+    # one short word of a name is not enough to name a customer
+    short = Matcher([item(9, "Z-1", 90, "SARL Léa", "70.00")])
+    assert short.match(credit("70.00", text="VIR LEA")).confidence < 0.8
