@@ -22,8 +22,10 @@ TEMPLATES = [
 
 
 def relance(tmp_path, *args, **env):
-    """The `relance` command in a fresh SQLite data directory."""
-    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    """The `relance` command in a fresh SQLite data directory, in the environment
+    a deployment has (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process)."""
+    leave_out = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ = {k: v for k, v in os.environ.items() if k not in leave_out}
     environ.update(RELANCE_DATA_DIR=str(tmp_path / "data"), **env)
     return subprocess.run(
         [RELANCE, *args], capture_output=True, text=True, env=environ, timeout=120
@@ -65,9 +67,10 @@ def test_deployment_check_has_nothing_to_say_behind_tls(tmp_path):
     assert "System check identified no issues" in secure.stdout, secure.stderr
 
 
-def test_without_tls_nothing_claims_https():
+def test_without_tls_nothing_claims_https(monkeypatch):
     """The tests' settings are plain HTTP: no HSTS, no redirect, and the
     deployment check says so."""
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)  # browser tests'
     out = StringIO()
     call_command("check", "--deploy", stderr=out, stdout=out)
     for warning in ("security.W004", "security.W008", "security.W012"):
