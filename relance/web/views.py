@@ -37,6 +37,7 @@ from relance.ledger.indicators import (
 from relance.ledger.models import BankLine, Customer, Invoice
 from relance.ledger.queries import aging_totals, open_invoices
 from relance.ledger.visibility import visible
+from relance.ops.health import notice as ops_notice
 from relance.orgs.middleware import SESSION_KEY
 from relance.orgs.models import Role, org_today
 from relance.stored_files import download_name, inside
@@ -92,6 +93,8 @@ def dashboard(request):
             "dso": days_sales_outstanding(org, today, receivables, membership=member),
             "top": top_overdue_customers(mine(request, open_invoices(org)), today),
             **_rates_missing(request, today),
+            # What is late in the worker's daily cycle, for administrators.
+            "ops_late": ops_notice(org) if member.role == Role.ADMIN else [],
         },
     )
 
