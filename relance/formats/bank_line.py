@@ -70,8 +70,12 @@ def too_large(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine] | N
     return None
 
 
+# "DE" introduces the payer after a slash, before a colon, or right after the
+# bank's wording; not inside a name ("LES JARDINS DE CLAIRE").
 _PAYER = re.compile(
-    r"(?:^|[\s/])DE\s*:?\s+(?P<name>.+?)\s*(?=/|\bMOTIF\b|\bREF\w*\b|\bDATE\b|\bID\b|$)",
+    r"(?:/\s*DE\b\s*:?|\bDE\s*:|(?:^|\b(?:VIR|VIREMENT|RECU|SEPA|INST|INSTANTANE"
+    r"|RE\s+\d+)\s+)DE\b)\s*:?\s*"
+    r"(?P<name>.+?)\s*(?=/|\bMOTIF\b|\bREF\w*\b|\bDATE\b|\bID\b|$)",
     re.IGNORECASE,
 )
 _MOTIF = re.compile(

@@ -21,6 +21,13 @@ _BODY = re.compile(rb"<[^?]")
 _BLANKS = re.compile(rb"[^\S\n]+")
 _BREAKS = re.compile(rb"\s*\n\s*")
 _CDATA, _CDATA_END = b"<![CDATA[", b"]]>"
+_COMMENT, _COMMENT_END = b"<!--", b"-->"
+# What a file that starts straight at <OFX> is given: the OFX 1 header, which
+# ofxtools requires and which reads OFX 2 tags as well.
+_HEADER = (
+    b"OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\n"
+    b"CHARSET:1252\nCOMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n"
+)
 
 
 def _day(text: str) -> date:
@@ -42,27 +49,38 @@ def read_ofx(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]:
     try:
         tree.parse(io.BytesIO(safe_for_ofxtools(data)))
         root = tree._root  # the parsed tree; convert() would enforce the spec
-    except Exception as exc:  # ofxtools raises many types on broken files
-        reason = f"not a readable OFX file: {str(exc)[:200]}"
-        return ReadResult([], [RowError(0, reason)])
+    except ValueError as exc:  # ours, from safe_for_ofxtools: says where
+        return ReadResult([], [RowError(0, f"not a readable OFX file: {exc}")])
+    except Exception:  # ofxtools raises many types, its messages are its own
+        return ReadResult([], [RowError(0, UNREADABLE)])
     if root is None:
-        return ReadResult([], [RowError(0, "not a readable OFX file")])
+        return ReadResult([], [RowError(0, UNREADABLE)])
     records: list[BankLine] = []
     errors: list[RowError] = []
     row = 0
-    for stmt in [*root.iter("STMTRS"), *root.iter("CCSTMTRS")]:
+    statements = [*root.iter("STMTRS"), *root.iter("CCSTMTRS")]
+    for stmt in statements:
         currency = (stmt.findtext("CURDEF") or "EUR").strip().upper()
         account = (stmt.findtext(".//ACCTID") or "").strip()
         for tx in stmt.iter("STMTTRN"):
             row += 1
-            fields = {c.tag: (c.text or "").strip() for c in tx}
+            fields = {c.tag: (c.text or "").strip() for c in tx if len(c) == 0}
+            # CURRENCY is an aggregate: the amount is in its CURSYM; under
+            # ORIGCURRENCY it is still in the statement's CURDEF.
+            own = (tx.findtext("CURRENCY/CURSYM") or "").strip().upper()
             try:
-                records.append(_line(row, fields, currency, account))
+                records.append(_line(row, fields, own or currency, account))
             except ValueError as exc:
                 errors.append(RowError(row, str(exc), fields))
-    if not row and not errors:
+    if not statements:
         errors.append(RowError(0, "no bank statement (STMTRS) in the OFX file"))
     return finish(records, errors, {"format": "OFX"})
+
+
+UNREADABLE = (
+    "not a readable OFX file: its header or its tags are broken "
+    "(export the statement again from the bank)"
+)
 
 
 def safe_for_ofxtools(data: bytes) -> bytes:
@@ -71,12 +89,30 @@ def safe_for_ofxtools(data: bytes) -> bytes:
     7 s, each further space more), so blanks before the body are collapsed;
     its tag pattern reads a CDATA section greedily to the end of the file, once
     per section (130 KB of unclosed sections took 27 s), so sections are
-    unwrapped here in one pass. Control characters are dropped."""
-    data = _CONTROLS.sub(b"", data)
+    unwrapped here in one pass. Control characters, blanks before the header
+    and comments are dropped; a file with no header is given one."""
+    data = _CONTROLS.sub(b"", data).removeprefix(b"\xef\xbb\xbf").lstrip()
     body = _BODY.search(data)
     at = body.start() if body else len(data)
     head = _BREAKS.sub(b"\n", _BLANKS.sub(b" ", data[:at]))
-    return head + _unwrapped(data[at:])
+    if not head.strip():
+        head = _HEADER
+    return head + _unwrapped(_uncommented(data[at:]))
+
+
+def _uncommented(body: bytes) -> bytes:
+    """The body without its XML comments, in one pass."""
+    if _COMMENT not in body:
+        return body
+    parts, at = [], 0
+    while (start := body.find(_COMMENT, at)) != -1:
+        end = body.find(_COMMENT_END, start + len(_COMMENT))
+        if end == -1:
+            raise ValueError(f"comment not closed (byte {start})")
+        parts.append(body[at:start])
+        at = end + len(_COMMENT_END)
+    parts.append(body[at:])
+    return b"".join(parts)
 
 
 def _unwrapped(body: bytes) -> bytes:
@@ -116,7 +152,7 @@ def _line(row: int, f: dict[str, str], currency: str, account: str) -> BankLine:
         row=row,
         booked=_day(f["DTPOSTED"]),
         amount=amount,
-        currency=(f.get("CURRENCY") or currency)[:3] or "EUR",
+        currency=currency[:3] or "EUR",
         payer=payer,
         remittance=text,
         end_to_end=f.get("REFNUM", ""),

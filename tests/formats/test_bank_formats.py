@@ -123,3 +123,19 @@ def test_format_is_recognised_from_content(data, kind):
 )
 def test_split_label(label, payer, remittance):
     assert split_label(label) == (payer, remittance)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n<OFX><BANKMSGSRSV1><STMTRS>"
+        b"<BANKACCTFROM><ACCTID>1</BANKACCTFROM>-->" + b"x" * 300,
+        b"OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><STMTRS></OFX></STMTRS>",
+        b"OFXHEADER:garbage" + b"y" * 300,
+    ],
+)
+def test_broken_ofx_says_so_without_the_parser_internals(data):
+    [error] = read_bank(data).errors
+    assert error.reason.startswith("not a readable OFX file")
+    for internal in ("_io", "0x", "position=", "Tail text", "xxxx", "yyyy"):
+        assert internal not in error.reason
