@@ -1,10 +1,13 @@
 """Creating organisations and their users."""
 
+from functools import partial
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from relance.timeline import checkpoints
 from relance.timeline.services import record
 
 from .models import Membership, Organisation, Role
@@ -18,6 +21,10 @@ def create_organisation(slug: str, name: str, **fields) -> Organisation:
     org.full_clean()
     org.save()
     record(org, "org.created", actor="cli", data={"name": name, "siren": org.siren})
+    # A signed checkpoint from the first event: without it, someone with the
+    # database could rewrite the whole chain in the unkeyed scheme until the
+    # first daily run's checkpoint.
+    transaction.on_commit(partial(checkpoints.write, org))
     return org
 
 

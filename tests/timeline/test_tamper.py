@@ -165,3 +165,19 @@ def test_saving_a_stale_organisation_does_not_rewind_the_chain(acme):
     record(acme, "note.added", actor="alice", data={"n": 2})
     assert verify(acme).ok
     assert Organisation.objects.get(pk=acme.pk).name == "Acme Conseil SA"
+
+
+def test_a_new_organisation_is_checkpointed_before_its_first_run(
+    db, django_capture_on_commit_callbacks
+):
+    """Rewriting a young chain in the old unkeyed scheme, before any daily run,
+    is caught by the checkpoint written when the organisation was created."""
+    from relance.orgs.services import create_organisation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        young = create_organisation("young", "Jeune SAS")
+    assert [c.events for c in checkpoints.read(young)[0]] == [1]
+    notes(young, 3)
+    rehash(young, 1, scheme=chain.UNKEYED)
+    code, data = verify_cmd(young)
+    assert (code, data["first_bad_seq"], data["problem"]) == (1, 1, "rewritten")
