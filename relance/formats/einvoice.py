@@ -124,7 +124,15 @@ def _due(
     if from_terms is not None:
         notes.append(f"due date from the payment terms {terms!r}")
         return from_terms
-    notes.append(f"no due date nor terms: the default of {default_days} days applied")
+    if terms:
+        notes.append(
+            f"payment terms {terms[:80]!r} give no due date: the default of "
+            f"{default_days} days applied"
+        )
+    else:
+        notes.append(
+            f"no due date nor terms: the default of {default_days} days applied"
+        )
     return issued + timedelta(days=default_days)
 
 
