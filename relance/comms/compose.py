@@ -16,6 +16,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils.html import escape, urlize
 
 from .models import MessageStatus, OutboundMessage
+from .scan_to_pay import scan_files
 from .tracking import tracked
 
 log = logging.getLogger(__name__)
@@ -165,7 +166,7 @@ def build(msg: OutboundMessage, in_reply_to: str, references: list[str]) -> byte
     )
     html = tracked(html_body(msg.body_text, msg.language), msg)
     email.attach_alternative(html, "text/html")
-    for name, content, mimetype in files_for(msg):
+    for name, content, mimetype in [*files_for(msg), *scan_files(msg)]:
         email.attach(name, content, mimetype)
     data = email.message().as_bytes(linesep="\r\n")
     return sign(data, envelope_sender(msg))

@@ -28,6 +28,34 @@ class ScanToPay:
     def png(self) -> bytes:
         return payment_qr.png(self.payload)
 
+    def slip(self, org, lang: str) -> bytes:
+        """The transfer slip in the payer's language, as a one-page PDF."""
+        from django.utils.translation import gettext, override
+
+        from relance.core.identifiers import format_iban
+        from relance.formats.payment_slip import Slip, slip_pdf
+
+        with override(lang):
+            fields = [
+                (gettext("Beneficiary"), org.name),
+                ("IBAN", format_iban(org.iban)),
+                *([("BIC", org.bic)] if org.bic else []),
+                (gettext("Amount"), f"{self.amount} EUR"),
+                (gettext("Reference"), self.printed_reference),
+                (gettext("Invoices"), ", ".join(self.invoices)),
+            ]
+            return slip_pdf(
+                Slip(
+                    title=gettext("SEPA transfer"),
+                    caption=gettext(
+                        "Scan the code with your banking app: it fills in the "
+                        "transfer. Please keep the reference."
+                    ),
+                    fields=fields,
+                    qr_png=self.png(),
+                )
+            )
+
     def data_uri(self) -> str:
         """The PNG inline, for a page (the CSP allows data: images)."""
         return "data:image/png;base64," + base64.b64encode(self.png()).decode()
