@@ -16,6 +16,7 @@ SKIP_MIGRATE = {
     "showmigrations",
     "sqlmigrate",
     "test",
+    "restore",  # into an empty data directory: nothing to migrate before it
 }
 
 

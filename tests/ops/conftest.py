@@ -53,7 +53,7 @@ def redis_url(tmp_path):
 
 
 @contextmanager
-def _database(url: str | None):
+def own_database(url: str | None):
     """On PostgreSQL, a database of its own, dropped afterwards."""
     if not url:
         yield None
@@ -78,7 +78,7 @@ def env(tmp_path):
         DJANGO_SETTINGS_MODULE="config.settings",
         PYTHONPATH=str(ROOT),
     )
-    with _database(os.environ.get("DATABASE_URL")) as url:
+    with own_database(os.environ.get("DATABASE_URL")) as url:
         if url:
             env["DATABASE_URL"] = url
         yield env
