@@ -112,18 +112,25 @@ class HeaderGuesser:
 
     def __init__(self, aliases: dict[str, tuple[str, ...]]):
         self.lookup = {a: field for field, names in aliases.items() for a in names}
+        self.order = {a: n for names in aliases.values() for n, a in enumerate(names)}
         # Longest first, so "montant_ttc" wins over "montant" as a prefix.
         self.prefixes = sorted(
             (a for a in self.lookup if len(a) > 2), key=len, reverse=True
         )
 
     def field(self, header: str) -> str | None:
+        found = self.ranked(header)
+        return found[0] if found else None
+
+    def ranked(self, header: str) -> tuple[str, tuple[int, int]] | None:
+        """The field and how well the header names it: an exact alias before
+        a prefix, an alias listed earlier before a later one."""
         key = normalise_header(header)
         if key in self.lookup:
-            return self.lookup[key]
+            return self.lookup[key], (0, self.order[key])
         for alias in self.prefixes:
             if key.startswith(alias + "_"):
-                return self.lookup[alias]
+                return self.lookup[alias], (1, self.order[alias])
         return None
 
 

@@ -175,3 +175,21 @@ def test_unreadable_statement_exits_non_zero_with_the_reason(acme, tmp_path):
 def test_a_readable_statement_says_ok(acme):
     result = _import_file(acme, "camt054-entry-without-dates.xml")
     assert result["ok"] is True and result["reason"] == ""
+
+
+BANK_EXPORTS = sorted(p.name for p in CORPUS.glob("bank-*.csv"))
+
+
+@pytest.mark.parametrize("name", BANK_EXPORTS)
+def test_each_bank_export_pays_the_invoice_it_names(acme, name):
+    """GIVEN SARL Dupont's open invoice F2026-00123 of 1,234.56
+    WHEN the export of any of the fourteen banks showing that transfer is imported
+    THEN the invoice is paid, the bank's debits ignored, and the file is ok."""
+    invoice = make_invoice(
+        acme, "F2026-00123", date(2026, 11, 1), "1234.56", "DUP", name="SARL Dupont"
+    )
+    result = _import_file(acme, name)
+    assert result["ok"] and result["rejected"] == []
+    assert result["matched"] == 1 and result["ignored_debits"] >= 1
+    invoice.refresh_from_db()
+    assert invoice.is_paid and invoice.paid_on == date(2026, 11, 18)
