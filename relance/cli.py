@@ -1,5 +1,6 @@
 """The `relance` command: Django's management commands with our settings, and the
-database brought up to date first so a fresh data directory just works."""
+database brought up to date first so a fresh data directory just works (checked
+once per schema version, relance.ops.schema)."""
 
 import os
 import sys
@@ -20,6 +21,9 @@ SKIP_MIGRATE = {
 }
 
 
+# Long-running: the schema and the system checks are checked at each start.
+ALWAYS_CHECKED = {"serve", "worker", "runserver"}
+
 # What relance writes (the database and its journal, keys, documents) holds
 # customers' data and secrets: only the account running relance may read it.
 PRIVATE_UMASK = 0o077
@@ -32,8 +36,14 @@ def main() -> None:
     from django.core.management import call_command, execute_from_command_line
 
     args = sys.argv[1:]
-    if args and args[0] not in SKIP_MIGRATE:
-        django.setup()
+    if not args or args[0] in SKIP_MIGRATE:
+        return execute_from_command_line(["relance", *args])
+    from django.conf import settings
+
+    from relance.ops import schema
+
+    django.setup()
+    if args[0] in ALWAYS_CHECKED or not schema.checked(settings):
         from django.db import connection
         from django.db.migrations.executor import MigrationExecutor
 
@@ -41,7 +51,19 @@ def main() -> None:
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             print("Preparing the database…", file=sys.stderr)
             call_command("migrate", verbosity=0, interactive=False)
-    execute_from_command_line(["relance", *args])
+        schema.stamp(settings)
+    _run(args)
+
+
+def _run(args: list[str]) -> None:
+    """Run the command; the system checks (which import every URL, view and
+    API module) only for the long-running ones, checked once at their start."""
+    from django.core.management import ManagementUtility
+
+    command = ManagementUtility(["relance", *args]).fetch_command(args[0])
+    if args[0] not in ALWAYS_CHECKED:
+        command.requires_system_checks = []
+    command.run_from_argv(["relance", *args])
 
 
 if __name__ == "__main__":

@@ -18,8 +18,7 @@ from django.utils.translation import ngettext
 from relance.comms.models import MessageStatus, OutboundMessage
 from relance.orgs.models import Organisation
 
-from .models import DayStatus, Heartbeat, OrgDay, Schedule
-from .worker import DEFAULT_HOUR
+from .models import DEFAULT_HOUR, DayStatus, Heartbeat, OrgDay, Schedule
 
 # An organisation's day is late an hour after its hour; a message, an hour
 # after its window opened; a worker is gone after three ticks (at least 2 min).

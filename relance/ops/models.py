@@ -6,6 +6,8 @@ from django.db import models
 
 from relance.orgs.models import Organisation
 
+DEFAULT_HOUR = 7
+
 
 class Schedule(models.Model):
     """When an organisation's day runs (its local hour) and where its files are
@@ -14,7 +16,7 @@ class Schedule(models.Model):
     org = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="schedule"
     )
-    hour = models.PositiveSmallIntegerField(default=7)
+    hour = models.PositiveSmallIntegerField(default=DEFAULT_HOUR)
     watch_dir = models.CharField(max_length=500, blank=True)
 
     def __str__(self):

@@ -17,10 +17,8 @@ from relance.orgs.models import Organisation
 
 from .identity import me
 from .joblog import log_job
-from .models import DayStatus, Heartbeat, OrgDay, Schedule
+from .models import DEFAULT_HOUR, DayStatus, Heartbeat, OrgDay, Schedule
 from .tasks import org_day_task, send_due_task
-
-DEFAULT_HOUR = 7
 
 
 def due_days(now: datetime) -> list[tuple[int, date]]:
