@@ -333,3 +333,8 @@ def timeline(request, filters: Query[EventFilter]):
         invoice_id="invoice_id",
         kind="kind",
     )
+
+
+# The e-invoicing lifecycle (relance.einvoicing)
+
+api.add_router("/lifecycle", "relance.einvoicing.api.router")

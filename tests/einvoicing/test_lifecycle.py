@@ -38,7 +38,7 @@ def test_refused_stops_chasing_and_opens_a_task(acme, invoice):
     hold = _holds(invoice, HoldKind.DISPUTE).get()
     assert "Commande non reçue" in hold.reason and "PA-1" in hold.reason
     task = Task.objects.get(org=acme, kind=TaskKind.INVOICE_REFUSED)
-    assert task.summary.startswith("The customer refused invoice F-2026-001")
+    assert task.summary.startswith("Le client a refusé la facture F-2026-001")
     assert "Commande non reçue" in task.summary
     event = Event.objects.get(org=acme, kind="einvoicing.status")
     assert event.invoice_id == invoice.pk and event.data["code"] == "210"
@@ -128,7 +128,7 @@ def test_statuses_are_matched_by_number_seller_and_date(acme, invoice):
         status_file(("F-2026-001", "207", "20261003"), ("F-404", "207", "20261002")),
     )
     assert [u["invoice"] for u in summary["unmatched"]] == ["F-2026-001", "F-404"]
-    assert "is dated 2026-10-02" in summary["unmatched"][0]["reason"]
+    assert "est datée du 2026-10-02" in summary["unmatched"][0]["reason"]
     other_seller = status_file(("F-2026-001", "207", "20261002"), seller="552100554")
     summary = import_statuses(acme, other_seller)
     assert "552100554" in summary["unmatched"][0]["reason"]
