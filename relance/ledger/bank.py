@@ -215,7 +215,10 @@ def _lock_waiting(org, line: BankLine) -> BankLine:
     """The line, locked, if it still waits for a person's decision."""
     line = BankLine.objects.select_for_update().get(pk=line.pk, org=org)
     if line.status not in WAITING:
-        raise ValueError(f"this line is already {line.get_status_display()}")
+        raise ValueError(
+            gettext("this line is already %(status)s")
+            % {"status": line.get_status_display()}
+        )
     return line
 
 
@@ -247,13 +250,19 @@ def apply_review(org, line: BankLine, numbers: list[str], actor: str) -> dict:
         )
         unknown = sorted(set(numbers) - {i.number for i in invoices})
         if unknown:
-            raise ValueError(f"no such invoice: {', '.join(unknown)}")
+            raise ValueError(
+                gettext("no such invoice: %(numbers)s")
+                % {"numbers": ", ".join(unknown)}
+            )
         if not invoices:
-            raise ValueError("choose at least one invoice")
+            raise ValueError(gettext("choose at least one invoice"))
         if {i.customer_id for i in invoices} != {invoices[0].customer_id}:
-            raise ValueError("the invoices belong to different customers")
+            raise ValueError(gettext("the invoices belong to different customers"))
         if any(i.currency != line.currency for i in invoices):
-            raise ValueError(f"the invoices are not all in {line.currency}")
+            raise ValueError(
+                gettext("the invoices are not all in %(currency)s")
+                % {"currency": line.currency}
+            )
         left, parts = line.amount, []
         for inv in invoices:
             part = min(left, inv.total - inv.amount_paid)
@@ -261,7 +270,7 @@ def apply_review(org, line: BankLine, numbers: list[str], actor: str) -> dict:
                 parts.append((inv, part))
                 left -= part
         if not parts:
-            raise ValueError("the chosen invoices are already paid")
+            raise ValueError(gettext("the chosen invoices are already paid"))
         payment = line.payment
         payment.customer_id = invoices[0].customer_id
         payment.save(update_fields=["customer"])

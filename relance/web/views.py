@@ -509,7 +509,18 @@ def bank_review(request):
     page = Paginator(review_queue(request.org).select_related("payment"), 20).get_page(
         request.GET.get("page")
     )
-    rows = [(line, review_candidates(line)) for line in page]
+    rows = []
+    for line in page:
+        offered = review_candidates(line)
+        ticked = [i for i in offered if i.number in line.candidates]
+        rows.append(
+            {
+                "line": line,
+                "candidates": offered,
+                "open_total": sum(i.total - i.amount_paid for i in offered),
+                "ticked_total": sum(i.total - i.amount_paid for i in ticked),
+            }
+        )
     return render(request, "web/bank_review.html", {"page": page, "rows": rows})
 
 

@@ -220,3 +220,30 @@ def test_a_working_day_import_run_approve_then_the_debtor_promises(
     page.get_by_role("link", name="FR").first.click()
     expect(page.locator("[data-body]")).to_contain_text("F-2026-301")
     shot(page, "wording-editor")
+
+
+def test_bank_review_sums_the_invoices_ticked(
+    live_server, transactional_db, browser, alice, acme
+):
+    """The review page's sum follows the boxes a collector ticks."""
+    from datetime import date
+
+    from django.core.management import call_command
+
+    for n, total in ((1, "3000.00"), (2, "2500.00")):
+        make_invoice(
+            acme, f"BV-{n}", date(2026, 10, n), total, "BV", name="Boulangerie Vincent"
+        )
+    files = Path(__file__).resolve().parents[1] / "formats" / "files"
+    path = str(files / "bank-bnp-paribas-no-header.csv")
+    call_command("import", "bank", path, "--org", acme.slug)
+    page = browser.new_page(locale="fr-FR")
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Courriel").fill(alice.username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Connexion").click()
+    page.goto(f"{live_server.url}/bank/review/")
+    total = page.locator("output[data-sum-for]")
+    expect(total).to_have_text("5\u202f500,00\xa0€")
+    page.get_by_label("BV-2", exact=False).uncheck()
+    expect(total).to_have_text("3\u202f000,00\xa0€")

@@ -2,6 +2,7 @@
 with their candidates; a collector applies or dismisses them; the customer's
 reminders wait meanwhile; other organisations and read-only users get nothing."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def test_queue_shows_candidates_and_applying_pays(client, alice, acme):
         {"decision": "apply", "numbers": "BM-3"},
         follow=True,
     )
-    assert "already" in again.content.decode()
+    assert "déjà" in again.content.decode()
     assert not Invoice.objects.get(org=acme, number="BM-3").is_paid
 
 
@@ -107,3 +108,36 @@ def test_read_only_and_other_organisations_cannot_review(client, charlie, bob, a
     assert response.status_code == 404
     line.refresh_from_db()
     assert line.status == "to_review"
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "formats" / "files"
+
+
+def test_payer_named_in_the_label_is_offered_its_open_invoices_with_the_sum(
+    client, alice, acme
+):
+    """GIVEN Boulangerie Vincent owes two invoices (3,000 and 2,500)
+    WHEN its 5,000 transfer comes in as 'VIR SEPA RECU /DE BOULANGERIE VINCENT'
+    THEN the line waits with the customer known, the page offers both invoices
+    to tick with their open amounts and the sum, and ticking both pays 5,000."""
+    for n, total in ((1, "3000.00"), (2, "2500.00")):
+        make_invoice(
+            acme, f"BV-{n}", date(2026, 10, n), total, "BV", name="Boulangerie Vincent"
+        )
+    path = str(CORPUS / "bank-bnp-paribas-no-header.csv")
+    call_command("import", "bank", path, "--org", acme.slug)
+    line = BankLine.objects.get(org=acme, amount=5000)
+    assert line.status == "to_review" and line.payment.customer.ref == "BV"
+    login(client, alice)
+    page = client.get(reverse("bank_review")).content.decode()
+    assert 'value="BV-1"' in page and 'value="BV-2"' in page
+    assert 'data-amount="3000.00"' in page and 'data-amount="2500.00"' in page
+    # the sum of the customer's open invoices, in French
+    assert re.search(r"Reste dû sur ces factures 5\s500,00", page)
+    assert f'data-sum-for="{line.pk}"' in page  # updated as boxes are ticked
+    client.post(
+        reverse("bank_review_decide", args=[line.pk]),
+        {"decision": "apply", "invoice": ["BV-1", "BV-2"]},
+    )
+    paid = dict(Invoice.objects.filter(org=acme).values_list("number", "amount_paid"))
+    assert paid == {"BV-1": 3000, "BV-2": 2000}
