@@ -3,6 +3,7 @@ nowhere, with a task for a person to find the right one."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -10,6 +11,16 @@ from django.utils import timezone
 from relance.dunning.models import Task, TaskKind
 from relance.ledger.models import Contact
 from relance.timeline.services import record
+
+
+def sender(org) -> str:
+    address = org.sender_email or settings.RELANCE_DEFAULT_FROM_EMAIL
+    name = (org.sender_name or org.name).replace('"', "")
+    return f'"{name}" <{address}>'
+
+
+def sender_domain(org) -> str:
+    return (org.sender_email or settings.RELANCE_DEFAULT_FROM_EMAIL).split("@")[-1]
 
 
 @transaction.atomic

@@ -16,11 +16,20 @@ from relance.formats.letters_pdf import Party
 from relance.stored_files import safe_name
 
 
+class LetterRefused(Exception):
+    """The provider will never take this letter (an address it cannot serve)."""
+
+
+class LetterUnavailable(Exception):
+    """The provider did not take the letter and may later: try again."""
+
+
 class LetterProvider(Protocol):
     name: str
 
     def submit(self, pdf: bytes, recipient: Party, reference: str, on: date) -> str:
-        """Hand the letter over; return the provider's reference for the proof."""
+        """Hand the letter over; return the provider's reference for the proof.
+        Raises LetterRefused or LetterUnavailable when it surely did not go."""
         ...
 
 

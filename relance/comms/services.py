@@ -9,8 +9,9 @@ import smtplib
 import socket
 import time
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from email.utils import make_msgid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -18,31 +19,30 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from relance.core.policy import TEXT_CHANNELS
+from relance.core.policy import TEXT_CHANNELS, Channel
+from relance.dunning.history import release_steps
 from relance.dunning.models import Action, ActionInvoice, ActionStatus
 from relance.dunning.policies import step_lookup
 from relance.ledger.models import REMINDER_ROLES, Contact, Customer, Invoice
 from relance.ledger.queries import reminder_emails
+from relance.legal.documents import party_for_customer
+from relance.orgs.models import org_today
+from relance.stored_files import inside
 from relance.timeline.services import record
 
-from .addresses import mark_failing
+from .addresses import mark_failing, sender, sender_domain
 from .compose import attachments_for, build, envelope_sender, thread_of
 from .handover import HandOverInterrupted, MailServer, NotHandedOver
+from .letters import LetterRefused, LetterUnavailable, letter_provider
 from .models import MessageStatus, OutboundMessage
+from .outbox import approval_hold, landing_day, letter_failed
+from .recheck import recheck
 from .render import render_step, render_text
 from .texts import TextRefused, TextUnavailable, provider
 from .wording import RENDER_FAILURES, custom_templates
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-AWAITING_APPROVAL = "awaiting approval"
-NO_RECHECK_STEPS = {"thank_you"}
-
-
-def sender(org) -> str:
-    address = org.sender_email or settings.RELANCE_DEFAULT_FROM_EMAIL
-    name = (org.sender_name or org.name).replace('"', "")
-    return f'"{name}" <{address}>'
 
 
 def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
@@ -92,7 +92,7 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
                 org,
                 customer,
                 invs,
-                action.run_date,
+                landing_day(org, action),
                 instalment=_instalment(action, invs[0]) if action.instalment else None,
                 wording=wording,
                 contact=first_contact.get(customer.pk),
@@ -115,7 +115,7 @@ def queue_messages(org, actions: list[Action]) -> list[OutboundMessage]:
                 message_id=make_msgid("relance", domain=domain),
                 attachments=attachments_for(action.step, invs),
                 not_before=action.scheduled_at,
-                **_approval_hold(action),
+                **approval_hold(action),
             )
         )
     return OutboundMessage.objects.bulk_create(messages, batch_size=1000)
@@ -142,13 +142,6 @@ def _not_written(org, action, exc: Exception) -> None:
     )
 
 
-def _approval_hold(action) -> dict:
-    """A message waiting for a person's approval is kept, not sent."""
-    if action.status == ActionStatus.APPROVAL:
-        return {"status": MessageStatus.HELD, "status_reason": AWAITING_APPROVAL}
-    return {}
-
-
 def _mobiles(customer_ids: set[int]) -> dict[int, str]:
     """The number a customer's texts go to: its first reminder contact's."""
     out: dict[int, str] = {}
@@ -169,7 +162,7 @@ def _text(org, action, customer, invoices, mobiles, domain, wording) -> Outbound
         org,
         customer,
         invoices,
-        action.run_date,
+        landing_day(org, action),
         wording=wording,
     )
     mobile = mobiles.get(customer.pk)
@@ -185,7 +178,7 @@ def _text(org, action, customer, invoices, mobiles, domain, wording) -> Outbound
         body_text=rendered.body_text,
         message_id=make_msgid("relance", domain=domain),
         not_before=action.scheduled_at,
-        **_approval_hold(action),
+        **approval_hold(action),
     )
 
 
@@ -200,10 +193,6 @@ def _instalment(action, invoice):
         if inst.number == action.instalment:
             return inst, open_amount, len(rows)
     raise LookupError(f"no instalment {action.instalment} for invoice {invoice.number}")
-
-
-def sender_domain(org) -> str:
-    return (org.sender_email or settings.RELANCE_DEFAULT_FROM_EMAIL).split("@")[-1]
 
 
 def _owner_emails(customers) -> dict[int, str]:
@@ -244,7 +233,7 @@ def queue_owner_notices(org, actions: list[Action]) -> list[OutboundMessage]:
                 org,
                 customer,
                 invs,
-                action.run_date,
+                landing_day(org, action),
                 lang=org.language,
                 wording=wording,
             )
@@ -351,23 +340,6 @@ def _stamp(msg: OutboundMessage, me: str) -> bool:
     )
 
 
-def _hold_reason(msg: OutboundMessage) -> str | None:
-    """Re-check the ledger right before sending."""
-    if not msg.to_addresses:
-        if msg.channel in TEXT_CHANNELS:
-            return "no mobile number for this customer"
-        return "no email address for this customer"
-    if msg.action_id is None or msg.action.step in NO_RECHECK_STEPS:
-        return None
-    invoices = list(msg.action.invoices.all())
-    still_open = [i for i in invoices if not i.is_paid]
-    if not still_open:
-        return "paid"
-    if len(still_open) != len(invoices):
-        return "partly paid since it was written; review before sending"
-    return None
-
-
 def prepare_and_send(org=None, actor: str = "system") -> dict:
     """Render what a crash may have left unrendered, then send what is due."""
     from relance.dunning.services import prepare_outbox
@@ -382,33 +354,37 @@ def send_outbox(org=None) -> dict:
     """Send every due message once. Returns counts for the CLI and tasks."""
     now = timezone.now()
     me = sender_id()
-    counts = {"sent": 0, "failed": 0, "held": 0, "retry": 0}
+    counts = {"sent": 0, "failed": 0, "held": 0, "cancelled": 0, "retry": 0}
     counts["uncertain"] = mark_stale_uncertain(now)
     due = list(_due(org, now).values_list("pk", "channel").order_by("pk"))
     if not smtp_configured():
-        # Texts have their own providers; emails wait, shown as previews.
-        emails = sum(1 for _, channel in due if channel not in TEXT_CHANNELS)
+        # Texts and letters have their own providers; emails wait, as previews.
+        emails = sum(1 for _, channel in due if _by_smtp(channel))
         if emails:
             counts["held"] = emails
             counts["smtp"] = "not configured: messages stay in the outbox as previews"
-        due = [(pk, channel) for pk, channel in due if channel in TEXT_CHANNELS]
+        due = [(pk, channel) for pk, channel in due if not _by_smtp(channel)]
     server = MailServer()
     try:
         for msg_id, channel in due:
             if not _claim(msg_id, me):
                 continue
             msg = OutboundMessage.objects.select_related("org", "action").get(pk=msg_id)
-            reason = _hold_reason(msg)
-            if reason:
-                status = (
-                    MessageStatus.CANCELLED if reason == "paid" else MessageStatus.HELD
-                )
+            verdict = recheck(msg, org_today(msg.org))
+            if verdict:
+                status, reason = verdict
                 _settle(msg, status, reason)
-                counts["held"] += 1
+                if status == MessageStatus.CANCELLED and msg.action_id:
+                    release_steps(msg.action_id)
+                counts[
+                    "cancelled" if status == MessageStatus.CANCELLED else "held"
+                ] += 1
                 continue
             try:
                 if channel in TEXT_CHANNELS:
                     outcome = _deliver_text(msg, me)
+                elif channel == Channel.LETTER:
+                    outcome = _deliver_letter(msg, me)
                 else:
                     outcome = _deliver(msg, me, server)
             except NotHandedOver as exc:  # the server is not taking mail now
@@ -420,6 +396,10 @@ def send_outbox(org=None) -> dict:
     finally:
         server.close()
     return counts
+
+
+def _by_smtp(channel: str) -> bool:
+    return channel not in TEXT_CHANNELS and channel != Channel.LETTER
 
 
 def reconnect_pauses() -> list[float]:
@@ -510,6 +490,51 @@ def _deliver_text(msg: OutboundMessage, me: str) -> str | None:
         return "uncertain"
     OutboundMessage.objects.filter(pk=msg.pk).update(provider_ref=str(ref)[:100])
     _settle(msg, MessageStatus.SENT, "")
+    return "sent"
+
+
+def _deliver_letter(msg: OutboundMessage, me: str) -> str | None:
+    """Hand a letter's kept PDF to the letter provider, once; the provider's
+    reference is the proof that it was posted."""
+    if not _stamp(msg, me):
+        return None
+    letter = msg.attachments[0]
+    action = msg.action
+    try:
+        pdf = inside(Path(settings.MEDIA_ROOT), letter["letter"]).read_bytes()
+        provider = letter_provider()
+        reference = provider.submit(
+            pdf,
+            party_for_customer(msg.customer),
+            f"org{msg.org_id}-customer{msg.customer_id}-{action.step}",
+            date.fromisoformat(letter["on"]),
+        )
+    except LetterRefused as exc:
+        _settle(msg, MessageStatus.FAILED, f"refused by the provider: {exc}")
+        return "failed"
+    except LetterUnavailable as exc:
+        _retry(msg, f"provider unavailable: {exc}")
+        return "retry"
+    except Exception as exc:  # it may have gone: a person decides
+        letter_failed(msg.org, action, exc, "outbox")
+        _settle(msg, MessageStatus.UNCERTAIN, f"provider error while sending: {exc}")
+        return "uncertain"
+    OutboundMessage.objects.filter(pk=msg.pk).update(provider_ref=str(reference)[:100])
+    _settle(msg, MessageStatus.SENT, "")
+    record(
+        msg.org,
+        "letter.submitted",
+        actor="outbox",
+        customer_id=msg.customer_id,
+        data={
+            "action": action.pk,
+            "message": msg.pk,
+            "provider": provider.name,
+            "reference": reference,
+            "sha256": letter["sha256"],
+            "total_due": letter["total_due"],
+        },
+    )
     return "sent"
 
 

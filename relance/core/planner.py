@@ -19,6 +19,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from .calendar import BusinessCalendar, local_instant
+from .holds import active_holds, hold_reason
 from .policy import (
     CONTACT_CHANNELS,
     INSTALMENT_POLICY,
@@ -32,7 +33,6 @@ from .policy import (
 from .snapshot import (
     CustomerState,
     Hold,
-    HoldKind,
     InstalmentState,
     InvoiceState,
     StepDone,
@@ -42,6 +42,7 @@ from .snapshot import (
 LISTED = attrgetter("customer_id", "due_date", "number")
 CUSTOMER = attrgetter("customer_id")
 UNKNOWN = object()  # a step not worked out yet (None: there is none)
+TOO_LATE = "would_arrive_after_due_date"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,22 +164,6 @@ def _send_day(step: Step, today: date, calendar: BusinessCalendar) -> date:
     return day
 
 
-def _active_holds(holds: Iterable[Hold], today: date):
-    """Holds in force by invoice and by customer, and invoices whose promise broke."""
-    by_invoice: dict[int, HoldKind] = {}
-    by_customer: dict[int, HoldKind] = {}
-    broken: set[int] = set()
-    for hold in holds:
-        if hold.until is not None and hold.until < today:
-            if hold.kind is HoldKind.PROMISE and hold.invoice_id is not None:
-                broken.add(hold.invoice_id)
-            continue
-        target = by_invoice if hold.invoice_id is not None else by_customer
-        key = hold.invoice_id if hold.invoice_id is not None else hold.customer_id
-        target.setdefault(key, hold.kind)
-    return by_invoice, by_customer, broken
-
-
 def plan(
     policies: Mapping[str, Policy],
     invoices: Iterable[InvoiceState],
@@ -193,18 +178,18 @@ def plan(
 ) -> Plan:
     """The actions for `today` and the invoices held back, with their reasons."""
     done: dict[int, dict[str, date]] = defaultdict(dict)
-    last_written: dict[int, date] = {}
-    contacted_today: set[int] = set()
+    # The days each customer's contacts land on (a run's step may land days
+    # after the run), and those of its written contacts.
+    contact_days: dict[int, set[date]] = defaultdict(set)
+    written_days: dict[int, set[date]] = defaultdict(set)
     for h in history:
         done[h.invoice_id][h.step_key] = h.on
         if h.contact:
-            if h.channel in WRITTEN_CHANNELS and h.on > last_written.get(
-                h.customer_id, date.min
-            ):
-                last_written[h.customer_id] = h.on
-            if h.on == today:
-                contacted_today.add(h.customer_id)
-    on_invoice, on_customer, broken = _active_holds(holds, today)
+            lands = h.lands or h.on
+            contact_days[h.customer_id].add(lands)
+            if h.channel in WRITTEN_CHANNELS:
+                written_days[h.customer_id].add(lands)
+    on_invoice, on_customer, broken = active_holds(holds, today)
     default = policies["default"]
     # The next step of an invoice depends only on its policy, its due date and
     # the steps it has had (next_step): most invoices of a large ledger share a
@@ -212,6 +197,13 @@ def plan(
     first_steps: dict[int, dict[date, Step | None]] = {}
     # Chased, by due date, steps and dates, and whether to keep the pace:
     next_steps: dict[int, dict[tuple, Step | None]] = {}
+
+    sent_at: dict[int, datetime] = {}  # by step: one computation each
+
+    def when(step: Step) -> datetime:
+        if id(step) not in sent_at:
+            sent_at[id(step)] = send_at(step, today, calendar, tz)
+        return sent_at[id(step)]
 
     groups: dict[tuple[int, str], list[InvoiceState]] = defaultdict(list)
     steps: dict[tuple[int, str], Step] = {}
@@ -238,9 +230,11 @@ def plan(
         step = next_step(INSTALMENT_POLICY, pseudo, inst_done, today)
         if step is None:
             continue
-        hold = on_customer.get(inst.customer_id)
-        why_not = (
-            str(hold) if hold else ("bank_data_stale" if bank_data_stale else None)
+        if _lands_too_late(step, inst.due_date, when, on_the_day=True):
+            skipped.append(Skip(inst.invoice_id, step.key + prefix, TOO_LATE))
+            continue
+        why_not = hold_reason(
+            None, inst.customer_id, on_invoice, on_customer, bank_data_stale
         )
         if why_not is None and not customers[inst.customer_id].has_email:
             why_not = "no_contact"
@@ -263,7 +257,6 @@ def plan(
     for customer_id, own in groupby(sorted(invoices, key=LISTED), key=CUSTOMER):
         customer = customers[customer_id]
         policy = policies.get(customer.segment, default)
-        customer_hold = on_customer.get(customer_id)
         first = first_steps.setdefault(id(policy), {})
         following = next_steps.setdefault(id(policy), {})
         for inv in own:
@@ -285,13 +278,13 @@ def plan(
             if step is None:
                 continue
             why_not = None
-            if inv.open_amount > 0:
-                hold = on_invoice.get(inv.id) or customer_hold
-                if hold is not None:
-                    why_not = str(hold)
-                elif bank_data_stale:
-                    why_not = "bank_data_stale"
-                elif inv.open_amount < policy.min_amount:
+            if inv.open_amount > 0 and _lands_too_late(step, inv.due_date, when):
+                why_not = TOO_LATE
+            elif inv.open_amount > 0:
+                why_not = hold_reason(
+                    inv.id, customer_id, on_invoice, on_customer, bank_data_stale
+                )
+                if why_not is None and inv.open_amount < policy.min_amount:
                     why_not = "below_threshold"
             if (
                 why_not is None
@@ -313,13 +306,6 @@ def plan(
                     )
             groups[key].append(inv)
 
-    sent_at: dict[int, datetime] = {}  # by step: one computation each
-
-    def when(step: Step) -> datetime:
-        if id(step) not in sent_at:
-            sent_at[id(step)] = send_at(step, today, calendar, tz)
-        return sent_at[id(step)]
-
     by_customer: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for key in groups:
         by_customer[key[0]].append(key)
@@ -333,11 +319,11 @@ def plan(
             groups,
             steps,
             policy,
-            today,
-            last_written,
-            contacted_today,
+            written_days.get(customer_id, ()),
+            contact_days.get(customer_id, ()),
             broken,
             skipped,
+            when,
         )
         why_policy = (
             f"{customer.segment_reason or customer.segment} -> policy {policy.name}"
@@ -379,6 +365,18 @@ def plan(
     return Plan(actions=actions, skipped=skipped)
 
 
+def _lands_too_late(step: Step, due: date, when, on_the_day: bool = False) -> bool:
+    """A courtesy before the due date that would land on or after it (a notice on
+    the due date itself, after it; an instalment's notice, after its date) says
+    something false: it is not sent."""
+    if step.offset_days > 0:
+        return False
+    lands = when(step).date()
+    if step.offset_days < 0 and not on_the_day:
+        return lands >= due
+    return lands > due
+
+
 def _reachable(channel: str, customer: CustomerState) -> bool:
     """Whether the customer has somewhere to receive a message by `channel`."""
     if channel == Channel.EMAIL:
@@ -394,14 +392,15 @@ def _cadence(
     groups,
     steps,
     policy,
-    today,
-    last_written,
-    contacted_today,
+    written_days,
+    contact_days,
     broken,
     skipped,
+    when,
 ) -> list[tuple[int, str]]:
     """Keep internal tasks, and at most one contact: the highest step allowed by
-    the minimum gap. The others wait, with their reason."""
+    the minimum gap. Both rules count the days contacts land on, not the days
+    they were planned. The others wait, with their reason."""
     kept, contacts = [], []
     for key in keys:
         step = steps[key]
@@ -411,17 +410,21 @@ def _cadence(
         waived = step is policy.thank_you or (
             bool(broken) and any(i.id in broken for i in groups[key])
         )
-        since = last_written.get(customer_id)
+        lands = when(step).date()
         if (
             step.channel in WRITTEN_CHANNELS
             and not waived
-            and since is not None
-            and (today - since).days < policy.min_gap_days
+            and any(abs((lands - d).days) < policy.min_gap_days for d in written_days)
         ):
             skipped.extend(Skip(i.id, step.key, "min_gap") for i in groups[key])
             continue
+        if lands in contact_days:
+            skipped.extend(
+                Skip(i.id, step.key, "one_contact_per_day") for i in groups[key]
+            )
+            continue
         contacts.append(key)
-    if customer_id in contacted_today:
+    if not contacts:
         chosen = None
     else:
 

@@ -37,6 +37,8 @@ class StepDone(NamedTuple):
     """A step already planned for an invoice, and the day it was planned.
     `contact` is False when it did not reach the customer (a cancelled message, an
     internal task): it still counts for idempotence, not for the minimum gap.
+    `lands`: the day it reaches the customer (None: the day it was planned), which
+    the one-contact-a-day and minimum-gap rules count.
     A named tuple, as InvoiceState: a run reads every step in play."""
 
     invoice_id: int
@@ -45,6 +47,7 @@ class StepDone(NamedTuple):
     customer_id: int = 0
     channel: str = "email"
     contact: bool = True
+    lands: date | None = None
 
 
 class HoldKind(StrEnum):

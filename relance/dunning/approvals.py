@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from relance.comms.models import MessageStatus, OutboundMessage
-from relance.core.policy import MESSAGE_CHANNELS, Channel
+from relance.core.policy import MESSAGE_CHANNELS
 from relance.timeline.services import record
 
 from .models import Action, ActionStatus
@@ -20,12 +20,17 @@ def _waiting(action: Action) -> None:
 
 
 def approve(action: Action, *, actor: str) -> Action:
-    _waiting(action)
+    """Release what waited for the approval: its message, letters included, goes
+    from the outbox at its planned instant. Two approvals at once: one wins."""
     with transaction.atomic():
+        action = (
+            Action.objects.select_for_update().select_related("org").get(pk=action.pk)
+        )
+        _waiting(action)
+        OutboundMessage.objects.filter(action=action, status=MessageStatus.HELD).update(
+            status=MessageStatus.QUEUED, status_reason=""
+        )
         if action.channel in MESSAGE_CHANNELS:
-            OutboundMessage.objects.filter(action=action).update(
-                status=MessageStatus.QUEUED, status_reason=""
-            )
             action.status = ActionStatus.QUEUED
         else:
             action.status = ActionStatus.TODO
@@ -37,10 +42,6 @@ def approve(action: Action, *, actor: str) -> Action:
             customer_id=action.customer_id,
             data={"action": action.pk, "step": action.step},
         )
-    if action.channel == Channel.LETTER:
-        from relance.legal.documents import dispatch_letters
-
-        dispatch_letters(action.org, [action], actor)
     return action
 
 

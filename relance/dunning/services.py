@@ -21,12 +21,14 @@ from relance.core.policy import (
     Channel,
 )
 from relance.ledger.models import Customer, Invoice
+from relance.ledger.queries import open_invoices
 from relance.orgs.models import Organisation, org_today
 from relance.timeline import checkpoints
 from relance.timeline.services import NewEvent, record_many
 
 from . import snapshot
-from .models import Action, ActionInvoice, ActionStatus
+from .holds import end_hold
+from .models import Action, ActionInvoice, ActionStatus, Hold, HoldKind
 from .policies import policies_for
 
 
@@ -82,6 +84,26 @@ def cancel_for_paid(org: Organisation, invoice_ids, actor: str) -> int:
     return len(done)
 
 
+def end_pending_holds(org: Organisation, invoices, actor: str) -> None:
+    """A declared payment ("already paid", a reply or the portal) that the
+    ledger now shows: its hold has no reason left. A hold on the customer ends
+    when nothing of it is open any more."""
+    paid = [i.pk for i in invoices if i.is_paid]
+    customers = {i.customer_id for i in invoices}
+    still_owing = set(
+        open_invoices(org)
+        .filter(customer_id__in=customers)
+        .values_list("customer_id", flat=True)
+    )
+    pending = Hold.objects.filter(
+        org=org, kind=HoldKind.PAYMENT_PENDING, ended_at__isnull=True
+    ).select_related("org")
+    for hold in pending.filter(invoice_id__in=paid) | pending.filter(
+        invoice__isnull=True, customer_id__in=customers - still_owing
+    ):
+        end_hold(hold, actor=actor, reason="paid: the payment is in the ledger")
+
+
 def on_paid(
     org: Organisation, invoice_ids, actor: str, today: date | None = None
 ) -> dict:
@@ -101,6 +123,7 @@ def on_paid(
         actor=actor,
     )
     cancelled = cancel_for_paid(org, ids, actor)
+    end_pending_holds(org, invoices, actor)
     today = today or org_today(org)
     done: dict[int, set[str]] = {}
     last: dict[int, tuple[str, str]] = {}
@@ -152,9 +175,10 @@ def on_paid(
 
 def prepare_outbox(org: Organisation, actor: str = "system") -> None:
     """Render the messages and letters of recorded actions that have none yet:
-    today's, and any a crash left behind. Nothing is sent here."""
+    today's, and any a crash left behind. Nothing is sent here: letters too go
+    out from the outbox, at their planned instant."""
+    from relance.comms.outbox import queue_letters
     from relance.comms.services import queue_messages, queue_owner_notices
-    from relance.legal.documents import dispatch_letters
 
     pending = Action.objects.filter(org=org, message__isnull=True).select_related(
         "customer__account_owner"
@@ -179,10 +203,14 @@ def prepare_outbox(org: Organisation, actor: str = "system") -> None:
                 )
             ),
         )
-    letters = Action.objects.filter(
-        org=org, channel=Channel.LETTER, status=ActionStatus.TODO, document=""
+    # A letter handed over before letters went through the outbox has its
+    # document and no message: it is not prepared again.
+    letters = pending.filter(
+        channel=Channel.LETTER,
+        status__in=[ActionStatus.TODO, ActionStatus.APPROVAL],
+        document="",
     ).select_related("customer")
-    dispatch_letters(org, list(letters), actor)
+    queue_letters(org, list(letters), actor)
 
 
 def record_day(org: Organisation, today: date, *, dry_run: bool, actor: str) -> dict:
@@ -287,8 +315,6 @@ def defect_warnings(snap, invoice_ids, numbers) -> list[dict]:
 
 def prescription_warnings(org, today: date) -> list[dict]:
     """Open invoices about to become (or already) time-barred."""
-    from relance.ledger.queries import open_invoices
-
     # Claims two years old can only concern consumers; five, businesses.
     two_years_ago = today - timedelta(days=731)  # at least two years, leap or not
     oldest_due = two_years_ago + timedelta(days=PRESCRIPTION_WARNING_DAYS + 1)

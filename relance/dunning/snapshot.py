@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import F, Q, Sum
 
@@ -115,15 +116,26 @@ def _invoices(org, policies: dict[str, Policy], today: date):
     return invoices, past, defects
 
 
-def _plans(org) -> tuple[list[Hold], list[InstalmentState]]:
+def customer_holds(org, customer_id: int, today: date):
+    """What stops reminders to one customer now, as the run reads it: its holds
+    and plans, its bank payments not yet matched, and whether the bank data is
+    stale; with its instalments, for the outbox's re-check before sending."""
+    plan_holds, instalments = _plans(org, customer_id)
+    return (
+        _holds(org, customer_id) + plan_holds,
+        instalments,
+        _bank_data_stale(org, today),
+    )
+
+
+def _plans(org, customer_id=None) -> tuple[list[Hold], list[InstalmentState]]:
     from .plans import balances
 
+    plans = PaymentPlan.objects.filter(org=org, status=PlanStatus.ACTIVE)
+    if customer_id is not None:
+        plans = plans.filter(customer_id=customer_id)
     holds, instalments = [], []
-    for plan in (
-        PaymentPlan.objects.filter(org=org, status=PlanStatus.ACTIVE)
-        .select_related("invoice")
-        .prefetch_related("instalments")
-    ):
+    for plan in plans.select_related("invoice").prefetch_related("instalments"):
         holds.append(Hold(HoldKind.PLAN, plan.customer_id, plan.invoice_id))
         instalments += [
             InstalmentState(
@@ -174,6 +186,19 @@ def _history(org, today: date, policies: dict[str, Policy]) -> list[StepDone]:
         | Q(invoice__paid_on__gte=today - timedelta(days=thanks))
         | Q(run_date__gte=today - timedelta(days=gap))
     )
+    zone = ZoneInfo(org.timezone)
+    days: dict = {}  # a run's actions share a few send instants
+
+    def lands(at) -> date:
+        """The local day of a send instant, as the driver gives it (SQLite: a
+        naive UTC datetime, or its text)."""
+        if at not in days:
+            instant = datetime.fromisoformat(at) if isinstance(at, str) else at
+            if instant.tzinfo is None:
+                instant = instant.replace(tzinfo=UTC)
+            days[at] = instant.astimezone(zone).date()
+        return days[at]
+
     return [
         StepDone(
             inv,
@@ -182,8 +207,9 @@ def _history(org, today: date, policies: dict[str, Policy]) -> list[StepDone]:
             cid,
             channel,
             channel in CONTACT_CHANNELS and status != ActionStatus.CANCELLED,
+            lands(at),
         )
-        for inv, step, on, cid, channel, status in bulk.rows(
+        for inv, step, on, cid, channel, status, at in bulk.rows(
             links.values_list(
                 "invoice_id",
                 "step",
@@ -191,21 +217,23 @@ def _history(org, today: date, policies: dict[str, Policy]) -> list[StepDone]:
                 "action__customer_id",
                 "action__channel",
                 "action__status",
+                "action__scheduled_at",
             )
         )
     ]
 
 
-def _holds(org) -> list[Hold]:
+def _holds(org, customer_id=None) -> list[Hold]:
+    one = {} if customer_id is None else {"customer_id": customer_id}
     holds = [
         Hold(HoldKind(kind), cid, inv, until)
         for kind, cid, inv, until in HoldRecord.objects.filter(
-            org=org, ended_at__isnull=True
+            org=org, ended_at__isnull=True, **one
         ).values_list("kind", "customer_id", "invoice_id", "until")
     ]
     # A bank payment not yet matched to invoices may be this customer's money.
     unmatched = (
-        Payment.objects.filter(org=org, source="bank", customer__isnull=False)
+        Payment.objects.filter(org=org, source="bank", customer__isnull=False, **one)
         .annotate(allocated=Sum("allocations__amount"))
         .values_list("customer_id", "amount", "allocated")
     )

@@ -5,14 +5,12 @@ timeline, so what was sent can be proven later."""
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from relance.comms.models import MessageStatus, OutboundMessage
@@ -38,8 +36,6 @@ from relance.timeline.models import Event
 from relance.timeline.services import record
 
 from .services import contract_rate, rate_table
-
-log = logging.getLogger(__name__)
 
 KINDS = (REGISTERED_LETTER, FORMAL_NOTICE)
 REMINDER_STEPS = ("reminder_1", "reminder_2", "reminder_3", "registered_letter")
@@ -179,8 +175,17 @@ def build_letter(
     )
 
 
-def make_letter(org, customer: Customer, kind: str, sent_on: date, actor: str):
-    """Generate, keep and fingerprint a registered letter or a formal notice."""
+def make_letter(
+    org,
+    customer: Customer,
+    kind: str,
+    sent_on: date,
+    actor: str,
+    planned_on: date | None = None,
+):
+    """Generate, keep and fingerprint a registered letter or a formal notice,
+    dated `sent_on`; a letter of a run (`planned_on`, its run's day) names the
+    reminders planned before it."""
     if kind not in KINDS:
         raise ValidationError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     statement = customer_statement(org, customer, sent_on)
@@ -192,7 +197,7 @@ def make_letter(org, customer: Customer, kind: str, sent_on: date, actor: str):
         kind,
         sent_on,
         statement,
-        earlier_reminders(org, customer, sent_on),
+        earlier_reminders(org, customer, planned_on or sent_on),
         custom_templates(org),
     )
     pdf = letter_pdf(letter)
@@ -328,53 +333,3 @@ def _annexes(org, customer, statement: Statement):
     )
     annexes.append(("Conditions générales de vente ou contrat signé", None))
     return tuple(annexes)
-
-
-def dispatch_letters(org, actions: list[Action], actor: str) -> None:
-    """For each letter step planned today: write the letter, hand it to the letter
-    provider, and keep the proof. A failure is recorded, never raised: the action
-    stays to do, with the reason, for a person."""
-    from relance.comms.letters import letter_provider
-
-    provider = letter_provider()
-    for action in actions:
-        customer = action.customer
-        try:
-            pdf, statement, path, digest = make_letter(
-                org, customer, action.step, action.run_date, actor
-            )
-            reference = provider.submit(
-                pdf,
-                party_for_customer(customer),
-                f"org{org.pk}-customer{customer.pk}-{action.step}",
-                action.run_date,
-            )
-        except Exception as exc:  # the run is committed: report, do not crash it
-            log.exception("letter for action %s failed", action.pk)
-            Action.objects.filter(pk=action.pk).update(
-                reason=f"letter failed: {exc}"[:300]
-            )
-            record(
-                org,
-                "letter.failed",
-                actor=actor,
-                customer_id=customer.pk,
-                data={"action": action.pk, "step": action.step, "error": str(exc)},
-            )
-            continue
-        Action.objects.filter(pk=action.pk).update(
-            document=str(path.relative_to(settings.MEDIA_ROOT))
-        )
-        record(
-            org,
-            "letter.submitted",
-            actor=actor,
-            customer_id=customer.pk,
-            data={
-                "action": action.pk,
-                "provider": provider.name,
-                "reference": reference,
-                "sha256": digest,
-                "total_due": statement.total_due,
-            },
-        )

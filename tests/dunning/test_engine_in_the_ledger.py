@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from relance.comms.models import OutboundMessage
+from relance.comms.services import send_outbox
 from relance.dunning.models import Action, Hold
 from relance.ledger.models import Payment
 from relance.timeline.models import Event
@@ -176,15 +177,20 @@ def test_letters_to_key_accounts_wait_for_approval(acme, settings, tmp_path):
     assert approved["status"] == "todo"
     with pytest.raises(CommandError, match="not awaiting approval"):
         cmd("actions", "skip", str(action.pk), "--org", "acme")
-    # The approved letter went to the print batch (KEY2, a plain customer, got its
-    # letter without approval).
+    assert (
+        Action.objects.get(customer__ref="KEY2", step="registered_letter").status
+        == "todo"
+    )
+    # The approved letter goes out from the outbox, as every message: to the
+    # print batch (KEY2, a plain customer, got its letter without approval).
+    send_outbox(acme)
     assert (
         Event.objects.filter(kind="letter.submitted", data__action=action.pk).count()
         == 1
     )
     assert (
         Action.objects.get(customer__ref="KEY2", step="registered_letter").status
-        == "todo"
+        == "done"
     )
 
 

@@ -92,7 +92,8 @@ def test_message_is_rendered_in_french_with_french_amounts(acme):
     assert msg.subject == "Deuxième relance : facture F-2026-7 toujours impayée"
     assert "1\u202f234,50\xa0€" in msg.body_text
     assert "1 octobre 2026" in msg.body_text
-    assert "en retard de 10 jours" in msg.body_text
+    # Planned on Sunday 11 October, it lands on Tuesday 13: 12 days late then.
+    assert "en retard de 12 jours" in msg.body_text
     assert "FR76 3000 6000 0112 3456 7890 189" in msg.body_text
     assert "L441-10" in msg.body_text  # a business customer: penalties are mentioned
     assert msg.to_addresses == ["compta@client.example"]

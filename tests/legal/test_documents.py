@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
+from relance.comms.services import send_outbox
 from relance.dunning.services import run_dunning
 from relance.ledger.models import Customer
 from relance.timeline.models import Event
@@ -268,6 +269,8 @@ def test_letter_steps_produce_letters_through_the_provider(acme, settings, tmp_p
     make_invoice(acme, "R-1", due, total="2000.00", customer_ref="R")
     for offset in (1, 10, 20, 30, 40):
         run_dunning(acme, due + timedelta(days=offset))
+    # Letters go out from the outbox, as every message.
+    send_outbox(acme)
     letters = Action.objects.filter(channel="letter").order_by("run_date")
     assert [a.step for a in letters] == ["registered_letter", "formal_notice"]
     notice = letters[1]
@@ -299,6 +302,7 @@ def test_a_failing_letter_provider_leaves_the_action_to_do_with_the_reason(
     make_invoice(acme, "R-2", due, total="2000.00", customer_ref="R")
     for offset in (1, 10, 20, 30):
         run_dunning(acme, due + timedelta(days=offset))
+    send_outbox(acme)
     letter = Action.objects.get(channel="letter")
     assert letter.status == "todo" and "LRE provider unreachable" in letter.reason
     assert Event.objects.filter(kind="letter.failed").count() == 1

@@ -16,6 +16,7 @@ from pypdf import PdfWriter
 
 from relance.api.tokens import issue
 from relance.comms.letters import PrintBatch
+from relance.comms.services import send_outbox
 from relance.dunning.models import Action
 from relance.dunning.services import run_dunning
 from relance.formats.letters_pdf import Party
@@ -133,6 +134,7 @@ def test_the_print_batch_names_letters_by_ids(acme, data_dir):
     due = customer.invoices.get().due_date
     for offset in (1, 10, 20, 30, 40):
         run_dunning(acme, due + timedelta(days=offset))
+    send_outbox(acme)  # letters go out from the outbox, as every message
     letters = Action.objects.filter(org=acme, channel="letter")
     assert letters.count() == 2
     printed = files_under(data_dir / "data" / "print")
