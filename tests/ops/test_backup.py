@@ -6,6 +6,8 @@ import os
 import subprocess
 import tarfile
 
+import pytest
+
 from .conftest import RELANCE, ROOT, own_database, relance, shell_json
 
 SETUP = """
@@ -60,3 +62,39 @@ def check_restored(restored, out):
     assert verdict["events"] > 30
     again = relance(restored, "restore", str(out), ok=False)
     assert again.returncode != 0 and "empty" in again.stderr
+
+
+DUMP = [
+    "dumpdata",
+    "--format",
+    "xml",
+    "--natural-foreign",
+    "--exclude",
+    "contenttypes",
+    "--exclude",
+    "auth.permission",
+    "--exclude",
+    "sessions",
+    "--exclude",
+    "axes",
+    "-o",
+]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL"), reason="moves SQLite to PostgreSQL"
+)
+def test_the_documented_move_to_postgresql_keeps_the_timeline_verifiable(env, tmp_path):
+    """GIVEN a ledger on SQLite WHEN it is moved as docs/DEPLOY.md says THEN
+    every chain verifies against its checkpoints on PostgreSQL."""
+    sqlite = {k: v for k, v in env.items() if k != "DATABASE_URL"}
+    relance(sqlite, "migrate", "--verbosity", "0")
+    shell_json(sqlite, SETUP)
+    dump = tmp_path / "relance.xml"
+    relance(sqlite, *DUMP, str(dump))
+    relance(env, "migrate", "--verbosity", "0")
+    relance(env, "loaddata", str(dump))
+    verdict = json.loads(
+        relance(env, "timeline", "verify", "--org", "lea", "--json").stdout
+    )
+    assert verdict["ok"] and verdict["events"] > 30 and verdict["checkpoints"]

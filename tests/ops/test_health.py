@@ -108,3 +108,14 @@ def test_the_dashboard_tells_admins_what_is_late_in_french(client, alice, acme, 
     client.logout()
     client.login(username="cole@acme.example", password=PASSWORD)
     assert "data-ops-late" not in client.get("/").content.decode()
+
+
+def test_the_container_probe_passes_while_the_web_app_answers(live_server, acme):
+    from relance.ops.probe import main as probe
+    from tests.mailservers import free_port
+
+    assert probe(f"{live_server.url}/healthz") == 0
+    row = claims.claim(acme.pk, TUESDAY, "w:1")
+    claims.fail(row, "w:1", "boom")  # stuck: 503, and the web app still answers
+    assert probe(f"{live_server.url}/healthz") == 0
+    assert probe(f"http://127.0.0.1:{free_port()}/healthz") == 1
