@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "relance.comms",
     "relance.legal",
     "relance.einvoicing",
+    "relance.firms",
     "relance.ops",
     "relance.portal",
     "ninja",  # serves the API docs page with its own static files, not a CDN

@@ -9,5 +9,6 @@ urlpatterns = [
     path("p/", include("relance.portal.urls")),
     path("t/", include("relance.comms.urls")),
     path("api/", api.urls),
+    path("firm/", include("relance.firms.urls")),
     path("", include("relance.web.urls")),
 ]
