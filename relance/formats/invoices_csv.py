@@ -13,6 +13,7 @@ from typing import NamedTuple
 from relance.core.identifiers import checked_siren, validate_siren
 
 from .errors import ReadResult, RowError
+from .invoice_presets import preset_for
 from .limits import DEFAULT, Limits, check_size, refusing_over_limits
 from .tabular import (
     SIMPLE_AMOUNT,
@@ -35,6 +36,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "facture",
         "n_facture",
         "no_facture",
+        "numero_de_facture",
+        "n_piece",
+        "n_document",
+        "invoice_no",
     ),
     "customer_ref": (
         "customer_ref",
@@ -50,6 +55,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "client",
         "nom_client",
         "raison_sociale",
+        "intitule_tiers",
+        "libelle_tiers",
+        "entreprise",
+        "partner",
+        "partenaire",
     ),
     "customer_email": ("customer_email", "email", "e_mail", "courriel", "mail"),
     "issue_date": (
@@ -58,19 +68,81 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "date_facture",
         "date_emission",
         "invoice_date",
+        "date_d_emission",
+        "date_de_facturation",
+        "date_facturation",
+        "date_piece",
+        "date_document",
+        "invoice_bill_date",
     ),
-    "due_date": ("due_date", "echeance", "date_echeance", "due"),
-    "total": ("total", "montant_ttc", "total_ttc", "ttc", "amount", "total_incl_tax"),
+    "due_date": (
+        "due_date",
+        "echeance",
+        "date_echeance",
+        "due",
+        "date_d_echeance",
+        "date_limite_reglement",
+        "deadline",
+    ),
+    "total": (
+        "total",
+        "montant_ttc",
+        "total_ttc",
+        "ttc",
+        "amount",
+        "total_incl_tax",
+        "net_a_payer",
+    ),
     "total_excl_tax": ("total_excl_tax", "montant_ht", "total_ht", "ht"),
     "tax": ("tax", "tva", "montant_tva", "vat"),
     "currency": ("currency", "devise"),
-    "paid": ("paid", "regle", "montant_regle", "amount_paid", "deja_regle"),
+    "paid": (
+        "paid",
+        "regle",
+        "montant_regle",
+        "amount_paid",
+        "deja_regle",
+        "montant_paye",
+    ),
+    # What is still owed, when the file gives that rather than what was paid.
+    "open_amount": (
+        "open_amount",
+        "reste_a_payer",
+        "reste_du",
+        "reste_a_regler",
+        "montant_du",
+        "montant_restant",
+        "montant_restant_du",
+        "solde_du",
+        "amount_due",
+        "open_balance",
+    ),
     "paid_date": ("paid_date", "date_reglement", "date_paiement", "payment_date"),
     "siren": ("siren",),
     "kind": ("kind", "type", "type_client"),
+    # An invoicing package's state of the invoice: drafts and cancelled ones
+    # are no receivable.
+    "status": ("status", "statut", "etat"),
 }
+NOT_OWED = frozenset(
+    (
+        "brouillon",
+        "draft",
+        "annulee",
+        "annule",
+        "cancelled",
+        "canceled",
+        "abandonnee",
+        "abandonne",
+        "void",
+        "proforma",
+        "pro_forma",
+        "devis",
+    )
+)
 _HEADERS = HeaderGuesser(ALIASES)
 REQUIRED = ("number", "issue_date", "due_date", "total")
+TITLE_SEARCH = 30  # top rows in which a header under title lines is looked for
 KINDS = {
     "b2b": "b2b",
     "pro": "b2b",
@@ -162,10 +234,64 @@ def read_invoices(
     """Invoices from CSV text (any separator, UTF-8 or Windows-1252)."""
     check_size(data, limits)
     text, encoding = decode(data)
-    delimiter = sniff_delimiter(text)
+    delimiter = sniff_delimiter(_from_first_table_line(text))
     header, rows, broken = read_rows(text, delimiter, limits)
     details = {"encoding": encoding, "delimiter": delimiter}
     return invoices_from_rows(header, rows, details, columns, broken)
+
+
+def _from_first_table_line(text: str) -> str:
+    """The text from the first line with two separators, for sniffing: title
+    lines above an export's header hold none."""
+    lines = text.lstrip().split("\n", TITLE_SEARCH)
+    for n, line in enumerate(lines[:TITLE_SEARCH]):
+        if any(line.count(d) >= 2 for d in (";", ",", "\t", "|")):
+            return "\n".join(lines[n:])
+    return text
+
+
+def _past_titles(
+    header: list[str], rows: list[tuple[int, list[str]]]
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header under an export's title lines (a company name, a period, a
+    merged title): the first of the top rows naming three fields, or fitting a
+    package's preset, when the first row names fewer than two."""
+    if preset_for(header) or len(map_headers(header)[0]) >= 2:
+        return header, rows
+    for n, (_, cells) in enumerate(rows[:TITLE_SEARCH]):
+        if preset_for(cells) or len(map_headers(cells)[0]) >= 3:
+            return cells, rows[n + 1 :]
+    return header, rows
+
+
+DATES = ("issue_date", "due_date", "paid_date")
+_MONTH_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _day_first(
+    rows: list[tuple[int, list[str]]], columns: list[int]
+) -> list[tuple[int, list[str]]]:
+    """The rows with their mm/dd/yyyy dates written dd/mm/yyyy."""
+    out = []
+    for line, cells in rows:
+        cells = list(cells)
+        for i in columns:
+            if i < len(cells):
+                cells[i] = _MONTH_FIRST.sub(r"\2/\1/\3", cells[i])
+        out.append((line, cells))
+    return out
+
+
+def _not_owed(
+    rows: list[tuple[int, list[str]]], column: int
+) -> tuple[list[tuple[int, list[str]]], int]:
+    """The rows without the drafts and cancelled invoices, and how many those were."""
+    kept = [
+        (line, cells)
+        for line, cells in rows
+        if column >= len(cells) or normalise_header(cells[column]) not in NOT_OWED
+    ]
+    return kept, len(rows) - len(kept)
 
 
 def invoices_from_rows(
@@ -176,8 +302,30 @@ def invoices_from_rows(
     broken: RowError | None = None,
 ) -> ReadResult[InvoiceRecord]:
     """Records from a table of text cells, whatever file it came from; `broken`
-    is the error that stopped reading the file, reported after its rows."""
+    is the error that stopped reading the file, reported after its rows. With
+    no mapping given, a package's preset is used when the header is its."""
+    header, rows = _past_titles(header, rows)
+    preset = None if columns else preset_for(header)
+    if preset:
+        present = {normalise_header(h) for h in header}
+        columns = {
+            f: h for f, h in preset.columns.items() if normalise_header(h) in present
+        }
+        details["preset"] = preset.name
     mapping, unused = map_headers(header, columns)
+    if preset:
+        for field, i in list(mapping.items()):
+            if normalise_header(header[i]) in preset.ignored:
+                del mapping[field]
+                unused.append(header[i])
+        if preset.month_first:
+            rows = _day_first(rows, [mapping[f] for f in DATES if f in mapping])
+    if "status" in mapping:
+        rows, dropped = _not_owed(rows, mapping["status"])
+        if dropped:
+            details["not_owed"] = (
+                f"{dropped} draft or cancelled invoice(s) left out (status column)"
+            )
     details["columns"] = ", ".join(
         f"{header[i]} -> {f}" for f, i in sorted(mapping.items(), key=lambda x: x[1])
     )
@@ -293,6 +441,7 @@ def _checked_columns(
         amounts("total_excl_tax"),
         amounts("tax"),
         amounts("paid"),
+        amounts("open_amount"),
         each("paid_date", parse_date, None),
         each("siren", _siren, ""),
         each("kind", _kind, "b2b"),
@@ -312,6 +461,7 @@ def _checked_columns(
         ht,
         tax,
         paid,
+        open_,
         *rest,
     ) in columns:
         ref = ref or name.upper()
@@ -327,6 +477,7 @@ def _checked_columns(
             or ht is BAD
             or tax is BAD
             or paid is BAD
+            or open_ is BAD
             or emails is BAD
             or cur is BAD
             or BAD in rest
@@ -341,6 +492,11 @@ def _checked_columns(
             elif abs(ht + tax - total) > CENT:
                 out.append(None)
                 continue
+        if open_ is not None and paid is None:
+            if not ZERO <= open_ <= total:
+                out.append(None)
+                continue
+            paid = total - open_
         if not paid:
             paid = ZERO
         elif not ZERO <= paid <= total:
@@ -469,7 +625,15 @@ def row_record(line: int, v: dict[str, str]) -> InvoiceRecord:
         )
     if ht is not None and tax is None:
         tax = total - ht
-    paid = _amount(v, "paid") or ZERO
+    paid = _amount(v, "paid")
+    open_ = _amount(v, "open_amount")
+    if paid is None and open_ is not None:
+        if not ZERO <= open_ <= total:
+            raise ValueError(
+                f"open_amount {open_} must be between 0 and the total {total}"
+            )
+        paid = total - open_
+    paid = paid or ZERO
     if not ZERO <= paid <= total:
         raise ValueError(f"paid {paid} must be between 0 and the total {total}")
     currency = _currency(v.get("currency") or "EUR")

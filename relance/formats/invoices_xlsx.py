@@ -18,7 +18,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from .errors import ReadResult, RowError
-from .invoices_csv import InvoiceRecord, invoices_from_rows
+from .invoice_presets import preset_for
+from .invoices_csv import InvoiceRecord, invoices_from_rows, map_headers
 from .limits import (
     DEFAULT,
     MB,
@@ -87,8 +88,10 @@ def read_invoices_xlsx(
 
 
 def _table(sheet, limits: Limits) -> tuple[list[str], list] | None:
-    """The header (the first row with two cells filled) and the rows under
-    it, as wide as the header; None for a sheet without one."""
+    """The header and the rows under it, as wide as the header; None for a
+    sheet without one. The header is the first row naming three fields or
+    fitting a package's preset (title rows above it, merged or not, are
+    passed), else the first row with two cells filled."""
     header: list[str] = []
     found = 0
     rows = sheet.iter_rows(
@@ -98,8 +101,12 @@ def _table(sheet, limits: Limits) -> tuple[list[str], list] | None:
         if sum(1 for v in values if v is not None and _text(v).strip()) >= 2:
             if values[limits.columns] is not None:
                 raise too_many_columns(n, limits)
-            header, found = _cells(n, values, limits), n
-            break
+            cells = _cells(n, values, limits)
+            if not header:
+                header, found = cells, n
+            if preset_for(cells) or len(map_headers(cells)[0]) >= 3:
+                header, found = cells, n
+                break
     if not header:
         return None
     while not header[-1]:

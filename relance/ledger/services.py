@@ -209,7 +209,7 @@ def _import_invoices(org, data, filename, actor, columns, today) -> dict:
             on_paid(org, writer.newly_paid, actor, today)
     notes = [
         result.details[k]
-        for k in ("due_dates", "ignored_columns", "unlettered_credits")
+        for k in ("due_dates", "ignored_columns", "unlettered_credits", "not_owed")
         if k in result.details
     ]
     return {

@@ -53,6 +53,10 @@ def test_bank_file_reads_as_the_manifest_says(entry):
 def test_invoice_file_reads_as_the_manifest_says(entry):
     result = read_invoice_file((FILES / entry["name"]).read_bytes())
     assert result.details.get("format") == entry["format"]
+    assert result.details.get("preset") == entry.get("preset")
+    assert result.details.get("not_owed", "").split(" ")[0] == str(
+        entry.get("not_owed", "")
+    )
     got = [
         {field: _value(rec, field) for field in want}
         for rec, want in zip(result.records, entry["records"], strict=False)

@@ -148,6 +148,7 @@ HEADER = [
     "paid_date",
     "siren",
     "kind",
+    "open_amount",
 ]
 CELLS = {
     "number": st.sampled_from(["F1", "F2", " F3 ", ""]),
@@ -164,6 +165,7 @@ CELLS = {
     "paid_date": st.sampled_from(["", "10/03/2026", "2026-13-01"]),
     "siren": st.sampled_from(["", "732 829 320", "123456789"]),
     "kind": st.sampled_from(["", "B2C", "particulier", "other"]),
+    "open_amount": st.sampled_from(["", "0", "20,00", "120,00", "500", "-1", "x"]),
 }
 
 

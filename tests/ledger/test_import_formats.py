@@ -313,3 +313,18 @@ def test_invalid_buyer_siren_is_flagged_not_a_reason_to_drop_the_invoice(
     assert client.login(username=alice.username, password=PASSWORD)
     page = client.get(f"/invoices/{invoice.pk}/").content.decode()
     assert "Le SIREN de l'acheteur « 987654321 » n'est pas valide" in page
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("invoices-*")))
+def test_each_package_export_imports_its_open_invoices(acme, name):
+    """Every accounting package's export comes in under its preset; drafts and
+    cancelled invoices are left out and said; what was paid is kept."""
+    result = cli("import", "invoices", str(CORPUS / name), "--org", "acme")
+    assert result["rejected"] == [] and result["imported"] >= 1
+    dupont = Invoice.objects.get(org=acme, customer__name__icontains="dupont")
+    assert dupont.total == 1200 and dupont.amount_paid == 0
+    drafts = [n for n in result["notes"] if "draft or cancelled" in n]
+    assert Invoice.objects.filter(org=acme).count() == result["imported"]
+    assert not Invoice.objects.filter(org=acme, customer__name__icontains="léon")
+    if "Garage" in (CORPUS / name).read_bytes().decode("utf-8", "ignore"):
+        assert drafts
