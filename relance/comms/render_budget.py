@@ -34,6 +34,7 @@ from django.template.defaulttags import (
     WithNode,
 )
 from django.template.loader_tags import BlockNode
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 MAX_LOOPS = 100_000  # a message lists invoices: a few thousand at most
@@ -68,7 +69,8 @@ class TooCostly(Exception):
         self.limit, self.value = limit, value
 
     def __str__(self) -> str:
-        return str(LIMITS[self.limit] % {"limit": self.value})
+        limit = number_format(self.value, force_grouping=True)
+        return str(LIMITS[self.limit] % {"limit": limit})
 
 
 class Budget:

@@ -58,8 +58,8 @@ def wording_for_both_steps(org, body):
 @pytest.mark.parametrize(
     "body, reason",
     [
-        (LOOP_FOR_C2, "répète ses boucles plus de 100000 fois"),
-        (OUTPUT_FOR_C2, "écrit plus de 262144 caractères"),
+        (LOOP_FOR_C2, "répète ses boucles plus de 100\xa0000 fois"),
+        (OUTPUT_FOR_C2, "écrit plus de 262\xa0144 caractères"),
         (DEEP_FOR_C2, "imbrique ses balises trop profondément"),
     ],
     ids=["loop", "output", "depth"],
@@ -210,13 +210,13 @@ def test_the_preview_refuses_a_wording_over_the_budget_in_french(acme):
     with translation.override("fr"), pytest.raises(WordingError) as raised:
         save_wording(acme, "reminder_1", "fr", "Objet", body, "alice")
     assert str(raised.value) == (
-        "body: coûte plus qu'un message ne le peut : "
-        f"il répète ses boucles plus de {MAX_LOOPS} fois"
+        "body: trop lourde pour un message : "
+        "elle répète ses boucles plus de 100\xa0000 fois"
     )
     assert not MessageTemplate.objects.exists()
     with translation.override("fr"), pytest.raises(WordingError) as raised:
         preview(acme, "reminder_1", "fr", "Objet", '{{ org.name|ljust:"9999" }}', DUE)
-    assert "largeur de plus de 1000 caractères" in str(raised.value)
+    assert "largeur de plus de 1\xa0000 caractères" in str(raised.value)
 
 
 def test_lorem_is_not_a_tag_of_the_sandbox(acme):
@@ -334,7 +334,7 @@ def test_the_wording_editor_refuses_a_costly_wording_in_french(client, acme, mem
     url = reverse("template", args=["reminder_1", "fr"])
     bomb = OUTPUT_FOR_C2.replace('customer.ref == "C2"', 'customer.ref == "C1"')
     page = client.post(url, {"subject": "Objet", "body": bomb, "action": "save"})
-    assert "écrit plus de 262144 caractères" in page.content.decode()
+    assert "écrit plus de 262\xa0144 caractères" in page.content.decode()
     assert not MessageTemplate.objects.exists()
 
 
