@@ -8,9 +8,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from relance.comms.models import MessageTemplate
 from relance.comms.wording import (
@@ -91,7 +93,14 @@ def policy_edit(request, segment):
         except PolicyError as exc:
             problems = exc.problems
             policy = None
-    sample = _sample(request.POST if request.method == "POST" else request.GET, today)
+    status = 200
+    try:
+        sample = _sample(
+            request.POST if request.method == "POST" else request.GET, today
+        )
+    except BadRequest:  # the page again, with what was typed, and the reason
+        sample, status = _sample({}, today), 400
+        messages.error(request, _(UNREADABLE_SAMPLE))
     business = BusinessCalendar(org.country)
     upcoming = []
     if policy is not None:
@@ -128,6 +137,7 @@ def policy_edit(request, segment):
                 _("Sun"),
             ],
         },
+        status=status,
     )
 
 
@@ -171,6 +181,12 @@ def _rows(data: dict) -> list[dict]:
             }
         )
     return out
+
+
+UNREADABLE_SAMPLE = gettext_noop(
+    "The sample invoice could not be read: an amount above 0 and below a trillion, "
+    "and dates within 50 years of today."
+)
 
 
 def _sample(values, today: date) -> dict:

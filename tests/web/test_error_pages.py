@@ -2,6 +2,8 @@
 refused page, an expired form, a missing page and a server error were Django's
 bare English pages ("Bad Request (400)")."""
 
+import html
+
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client
@@ -16,9 +18,7 @@ def french(client, member):
 
 
 def test_a_value_that_cannot_be_read_gets_a_french_400_page(client, members, books):
-    page = french(client, members["admin"]).get(
-        reverse("policy", args=["chronic"]), {"sample_amount": "1e30"}
-    )
+    page = french(client, members["admin"]).post(reverse("switch_org"), {"org": "abc"})
     assert page.status_code == 400
     text = page.content.decode()
     assert '<html lang="fr">' in text
@@ -58,3 +58,16 @@ def test_each_error_page_renders_without_a_request(db, template, title):
     with translation.override("fr"):
         text = render_to_string(template)
     assert title in text and '<html lang="fr">' in text
+
+
+def test_a_sample_typed_wrong_keeps_the_policy_being_edited(client, members, books):
+    """The preview's own amount field takes typing: 'abc' there answers the page
+    again with what was typed and the reason, not a bare error page."""
+    page = french(client, members["admin"]).post(
+        reverse("policy", args=["chronic"]),
+        {"action": "preview", "min_amount": "123,45", "sample_amount": "abc"},
+    )
+    assert page.status_code == 400
+    text = html.unescape(page.content.decode())
+    assert 'value="123,45"' in text
+    assert "L'exemple de facture n'est pas lisible" in text
