@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.http import require_POST
 
 from relance.comms.models import OutboundMessage
@@ -296,6 +296,25 @@ def message_resolve(request, pk):
     return redirect("message", pk=message.pk)
 
 
+DECIDED = {  # what a person decided for several messages, said back to them
+    "sent": ngettext_lazy(
+        "%(n)s message marked as delivered, recorded on the timeline.",
+        "%(n)s messages marked as delivered, recorded on the timeline.",
+        "n",
+    ),
+    "resend": ngettext_lazy(
+        "%(n)s message will be sent again, recorded on the timeline.",
+        "%(n)s messages will be sent again, recorded on the timeline.",
+        "n",
+    ),
+    "cancel": ngettext_lazy(
+        "%(n)s message will not be sent, recorded on the timeline.",
+        "%(n)s messages will not be sent, recorded on the timeline.",
+        "n",
+    ),
+}
+
+
 @require_POST
 @member_required(*SENDERS)
 def outbox_resolve(request):
@@ -313,15 +332,7 @@ def outbox_resolve(request):
     result = resolve_many(qs.order_by("pk"), decision, request.user.email)
     done, refused = len(result["resolved"]), len(result["refused"])
     if done:
-        messages.success(
-            request,
-            ngettext(
-                "%(n)s decision recorded on the timeline.",
-                "%(n)s decisions recorded on the timeline.",
-                done,
-            )
-            % {"n": done},
-        )
+        messages.success(request, DECIDED[decision] % {"n": done})
     if refused:
         messages.error(
             request,

@@ -66,7 +66,7 @@ def test_french_summary_of_what_was_decided(client, members, acme):
     login(client, members["collector"])
     response = decide(client, ids=[first, second], decision="resend", follow=True)
     page = response.content.decode()
-    assert "1 décision inscrite à l" in page
+    assert "1 message sera renvoyé, inscrit à l" in page
     assert OutboundMessage.objects.get(pk=first).status == "queued"
 
 
