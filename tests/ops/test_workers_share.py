@@ -2,6 +2,7 @@
 through Redis (RQ) or the database, and one is killed mid-run: every
 organisation's day ran once, every message went out once."""
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -16,7 +17,7 @@ from .conftest import RELANCE, ROOT, relance, shell_json
 ORGS = 4
 WEEK = "2026-11-23..2026-11-29"
 
-SETUP = f"""
+SETUP = """
 from datetime import date, timedelta
 from relance.ledger.services import import_invoices
 from relance.orgs.services import create_organisation
@@ -26,7 +27,7 @@ for c in range(8):
     issued = due - timedelta(days=30)
     rows.append(f"F-{{c}};Client {{c}};compta@c{{c}}.example;"
                 f"{{issued:%d/%m/%Y}};{{due:%d/%m/%Y}};{{100 + c}},00")
-for n in range({ORGS}):
+for n in range({orgs}):
     org = create_organisation(f"org{{n}}", f"Org {{n}}", sender_email=f"compta@org{{n}}.example")
     import_invoices(org, "\\n".join(rows).encode(), "f.csv", actor="test")
 print("{{}}")
@@ -48,9 +49,9 @@ print(json.dumps({"days": [[s, d.isoformat(), st, a] for s, d, st, a in days],
 """
 
 
-def start_worker(env):
+def start_worker(env, days=WEEK):
     return subprocess.Popen(
-        [RELANCE, "worker", "--days", WEEK, "--tick", "0.2"],
+        [RELANCE, "worker", "--days", days, "--tick", "0.2"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -80,7 +81,7 @@ def test_two_workers_share_a_week_and_survive_one_killed(env, backend, request):
         env["RELANCE_REDIS_URL"] = request.getfixturevalue("redis_url")
     env.update(RELANCE_TASKS_BACKEND=backend, RELANCE_WORKER_LEASE_SECONDS="3")
     relance(env, "migrate", "--verbosity", "0")
-    shell_json(env, SETUP)
+    shell_json(env, SETUP.format(orgs=ORGS))
     with smtp_server() as (recorder, port):
         env.update(RELANCE_SMTP_HOST="127.0.0.1", RELANCE_SMTP_PORT=str(port))
         first, second = start_worker(env), start_worker(env)
@@ -109,3 +110,45 @@ def test_two_workers_share_a_week_and_survive_one_killed(env, backend, request):
     # Only a message cut off by the kill mid-hand-over may be unsettled.
     assert len(received) - len(counts["sent"]) <= 1
     assert len(counts["sent"]) >= ORGS * 3
+
+
+@pytest.mark.slow
+def test_three_workers_share_two_weeks_while_killed_and_restarted(env, redis_url):
+    """Twelve organisations over two weeks on Redis; a worker is killed after
+    every few days and started again: still every day once, every message once."""
+    days, orgs = "2026-11-16..2026-11-29", 12
+    env.update(
+        RELANCE_TASKS_BACKEND="rq",
+        RELANCE_REDIS_URL=redis_url,
+        RELANCE_WORKER_LEASE_SECONDS="3",
+    )
+    relance(env, "migrate", "--verbosity", "0")
+    shell_json(env, SETUP.format(orgs=orgs))
+    with smtp_server() as (recorder, port):
+        env.update(RELANCE_SMTP_HOST="127.0.0.1", RELANCE_SMTP_PORT=str(port))
+        procs = [start_worker(env, days) for _ in range(3)]
+        try:
+            for _ in range(6):
+                victim = procs.pop(0)
+                if victim.poll() is None:
+                    # (it may finish first: nothing left to kill it over)
+                    with contextlib.suppress(AssertionError):
+                        lines_until(victim, 3, 120)
+                    victim.kill()
+                    victim.wait(timeout=10)
+                procs.append(start_worker(env, days))
+            for proc in procs:
+                assert proc.wait(timeout=600) == 0
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+        counts = shell_json(env, COUNTS)
+    assert len(counts["days"]) == orgs * 14
+    assert {status for _, _, status, _ in counts["days"]} == {"done"}
+    assert counts["twice"] == []
+    received = [m["Message-ID"] for m in recorder.messages]
+    assert len(received) == len(set(received)), "a message went out twice"
+    assert set(counts["sent"]) <= set(received)
+    assert len(received) - len(counts["sent"]) <= 6  # at most one per kill
