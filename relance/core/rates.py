@@ -73,22 +73,17 @@ class RateTable:
 
     def b2b_rate(self, day: date) -> tuple[Decimal, str]:
         """L441-10 default rate: ECB rate on 1 Jan or 1 Jul, plus 10 points."""
-        if day < SEMESTER_RULE_FROM:
-            raise MissingRate(
-                f"{day.isoformat()}: late-payment rates before 2013 followed other "
-                "rules and are not supported"
-            )
-        start = semester_start(day)
-        ecb = self.ecb_on(start)
-        return ecb.rate + B2B_MARGIN, (
-            f"{semester_label(day)}: ECB {ecb.rate}% on {start.isoformat()} + 10 "
-            f"({ecb.source})"
-        )
+        return self._ecb_plus(day, B2B_MARGIN, "+ 10")
 
     def public_rate(self, day: date) -> tuple[Decimal, str]:
         """Moratory interest owed by a public buyer (Code de la commande publique
         R2192-31): the ECB rate in force on the first day of the half-year of
         `day`, plus 8 points. The caller keeps it for the whole delay."""
+        return self._ecb_plus(day, PUBLIC_MARGIN, "+ 8, R2192-31")
+
+    def _ecb_plus(self, day: date, margin: Decimal, rule: str) -> tuple[Decimal, str]:
+        """The ECB rate in force on the first day of the half-year of `day`, plus
+        `margin`, with how it was found."""
         if day < SEMESTER_RULE_FROM:
             raise MissingRate(
                 f"{day.isoformat()}: late-payment rates before 2013 followed other "
@@ -96,9 +91,9 @@ class RateTable:
             )
         start = semester_start(day)
         ecb = self.ecb_on(start)
-        return ecb.rate + PUBLIC_MARGIN, (
-            f"{semester_label(day)}: ECB {ecb.rate}% on {start.isoformat()} + 8, "
-            f"R2192-31 ({ecb.source})"
+        return ecb.rate + margin, (
+            f"{semester_label(day)}: ECB {ecb.rate}% on {start.isoformat()} {rule} "
+            f"({ecb.source})"
         )
 
     def missing_for(self, day: date) -> tuple[str, ...]:
