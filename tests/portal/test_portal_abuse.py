@@ -205,3 +205,13 @@ def test_answers_counted_by_another_worker_count_here_too(client, late, today):
     response = declare(client, late, today)
     assert response.status_code == 429
     assert not Hold.objects.exists() and not notices(late).exists()
+
+
+def test_a_declared_payment_names_its_invoices_none_is_ticked_for_the_debtor(
+    client, late, today
+):
+    """One click on "Nous le signaler" declared every open invoice paid and
+    paused their reminders: the debtor now ticks the invoices they paid."""
+    page = client.get(url(late, today)).content.decode()
+    declare = page.split('value="declare"')[1].split("</form>")[0]
+    assert 'name="invoices"' in declare and "checked" not in declare
