@@ -91,6 +91,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "state": ("state", "status", "statut", "etat"),
 }
 _HEADERS = HeaderGuesser(ALIASES)
+HEADER_SEARCH = 50  # top rows in which the header is looked for
+GUESS_SAMPLE = 200  # rows from which a headerless file's columns are found
 _EVERY = ("reference", "detail")  # fields read from every column naming them
 # Lines that are not money moved (yet): Revolut's and Qonto's states.
 _NOT_MOVED = frozenset(
@@ -144,10 +146,12 @@ def read_bank_csv(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]
     header, rows, broken = read_rows(text, delimiter, limits)
     details = {"format": "CSV", "encoding": encoding, "delimiter": delimiter}
     table = [(1, header), *rows]
-    mapping = _mapping(header)
-    while not _usable(mapping) and rows:  # skip the account lines above the header
-        _, header = rows.pop(0)
-        mapping = _mapping(header)
+    mapping, above = _mapping(header), 0
+    while not _usable(mapping) and above < min(HEADER_SEARCH, len(rows)):
+        header = rows[above][1]  # past the account lines above the header
+        mapping, above = _mapping(header), above + 1
+    if _usable(mapping):
+        rows = rows[above:]
     guessed = False
     if not _usable(mapping):
         mapping, rows, header = _guessed(table), table, []
@@ -174,19 +178,25 @@ def read_bank_csv(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]
             f: " ".join(cells[i].strip() for i in columns if i < len(cells)).strip()
             for f, columns in mapping.items()
         }
-        if normalise_header(values.get("state", "")) in _NOT_MOVED:
+        if "state" in values and normalise_header(values["state"]) in _NOT_MOVED:
             skipped += 1
             continue
         try:
             records.append(_line(line, values))
-        except ValueError as exc:
+        except _Bad as exc:
             if guessed or not (values.get("booked") or values.get("label")):
                 continue  # an account or balance line, a blank separator
             raw = {
                 header[i] if i < len(header) else f"column_{i + 1}": c
                 for i, c in enumerate(cells)
             }
-            errors.append(RowError(line, str(exc), raw))
+            column = mapping[exc.field][0]
+            params = {
+                "row": line,
+                "column": header[column] if column < len(header) else column + 1,
+                "value": values.get(exc.field, ""),
+            }
+            errors.append(RowError(line, exc.reason, raw, params))
     if broken:
         errors.append(broken)
     result = finish(records, errors, details)
@@ -208,10 +218,11 @@ def read_bank_csv(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]
 
 def _after_preamble(text: str) -> str:
     """The text from the first line that looks like a header, for sniffing."""
-    for n, line in enumerate(text.splitlines()):
+    lines = text.split("\n", HEADER_SEARCH)
+    for n, line in enumerate(lines[:HEADER_SEARCH]):
         lowered = normalise_header(line)
         if "date" in lowered and ("libel" in lowered or "label" in lowered):
-            return "\n".join(text.splitlines()[n:])
+            return "\n".join(lines[n:])
     return text
 
 
@@ -236,7 +247,12 @@ def _guessed(table: list[tuple[int, list[str]]]) -> dict[str, list[int]]:
     with a date are the transactions; the first other column holding an amount
     on every one of them is the amount, the longest text the label, and the
     other texts with digits (a reference, a cheque number) complete it."""
-    lines = [cells for _, cells in table if cells and _is_date(cells[0])]
+    lines = []
+    for _, cells in table:  # a sample decides: the columns are the same below
+        if cells and _is_date(cells[0]):
+            lines.append(cells)
+            if len(lines) == GUESS_SAMPLE:
+                break
     if not lines:
         return {}
     width = min(len(c) for c in lines)
@@ -256,22 +272,43 @@ def _guessed(table: list[tuple[int, list[str]]]) -> dict[str, list[int]]:
     return mapping
 
 
+class _Bad(ValueError):
+    """A cell that cannot be read: the field, and the reason as a template
+    (line, column and value are filled in, in the reader's language)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+
+NOT_A_DATE = (
+    "Line %(row)s, column %(column)s: “%(value)s” is not a date "
+    "(dd/mm/yyyy or yyyy-mm-dd)"
+)
+NOT_AN_AMOUNT = "Line %(row)s, column %(column)s: “%(value)s” is not an amount"
+NO_AMOUNT = "Line %(row)s: neither a debit nor a credit"
+
+
 def _line(line: int, v: dict[str, str]) -> BankLine:
     try:
         booked = parse_date(_TIME.sub("", v.get("booked", "")))
-    except ValueError as exc:
-        raise ValueError(f"date: {exc}") from None
+    except ValueError:
+        raise _Bad("booked", NOT_A_DATE) from None
+    field = "amount" if v.get("amount") else "credit"
     try:
         if v.get("amount"):
             amount = parse_decimal(v["amount"])
         else:
             credit = parse_decimal(v["credit"]) if v.get("credit") else None
+            field = "debit"
             debit = parse_decimal(v["debit"]) if v.get("debit") else None
             if credit is None and debit is None:
-                raise ValueError("neither a debit nor a credit")
+                raise _Bad("debit" if "debit" in v else "credit", NO_AMOUNT)
             amount = (credit or 0) - abs(debit or 0)
-    except ValueError as exc:
-        raise ValueError(f"amount: {exc}") from None
+    except _Bad:
+        raise
+    except ValueError:
+        raise _Bad(field, NOT_AN_AMOUNT) from None
     label = " ".join(f"{v.get('label', '')} {v.get('detail', '')}".split())
     payer, remittance = split_label(label)
     reference = v.get("reference", "")

@@ -289,9 +289,15 @@ def _not_owed(
     kept = [
         (line, cells)
         for line, cells in rows
-        if column >= len(cells) or normalise_header(cells[column]) not in NOT_OWED
+        if column >= len(cells) or not _is_not_owed(cells[column])
     ]
     return kept, len(rows) - len(kept)
+
+
+@lru_cache(maxsize=256)
+def _is_not_owed(status: str) -> bool:
+    """Cached: a file holds a handful of statuses over a million rows."""
+    return normalise_header(status) in NOT_OWED
 
 
 def invoices_from_rows(

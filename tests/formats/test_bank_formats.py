@@ -83,10 +83,15 @@ def test_bank_csv_bad_rows_are_kept_with_reason():
     ).encode()
     result = read_bank(data)
     assert len(result.records) == 1
-    assert [(e.row, e.reason.split(":")[0]) for e in result.errors] == [
-        (3, "date"),
-        (4, "amount"),
+    # each names its line, its column and the value, the reader's language apart
+    assert [(e.row, e.message()) for e in result.errors] == [
+        (
+            3,
+            "Line 3, column Date: “31/02/2026” is not a date (dd/mm/yyyy or yyyy-mm-dd)",
+        ),
+        (4, "Line 4, column Montant: “cent euros” is not an amount"),
     ]
+    assert result.errors[0].raw["Libellé"] == "VIR RECU DE: Y"
 
 
 @pytest.mark.parametrize(

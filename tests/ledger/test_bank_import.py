@@ -193,3 +193,21 @@ def test_each_bank_export_pays_the_invoice_it_names(acme, name):
     assert result["matched"] == 1 and result["ignored_debits"] >= 1
     invoice.refresh_from_db()
     assert invoice.is_paid and invoice.paid_on == date(2026, 11, 18)
+
+
+def test_a_bad_row_is_said_in_french_with_its_line_column_and_value(acme):
+    from django.utils import translation
+
+    from relance.ledger.bank import import_bank as import_statement
+
+    data = "Date;Libellé;Montant\n31/02/2026;VIR RECU DE: Y;100,00\n".encode()
+    with translation.override("fr"):
+        result = import_statement(acme, data, "releve.csv", "t")
+    assert result["rejected"] == [
+        {
+            "row": 2,
+            "reason": "Ligne 2, colonne Date : « 31/02/2026 » n'est pas une date "
+            "(jj/mm/aaaa ou aaaa-mm-jj)",
+        }
+    ]
+    assert result["ok"] is False
