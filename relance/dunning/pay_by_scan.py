@@ -103,3 +103,12 @@ def latest_for_customer(customer) -> ScanToPay | None:
         if found is not None:
             return found
     return None
+
+
+def with_slip(pdf: bytes, customer, lang: str) -> bytes:
+    """A letter with the transfer slip of the customer's latest reminder as its
+    last page; the letter alone when there is none."""
+    from relance.formats.payment_slip import appended
+
+    scan = latest_for_customer(customer)
+    return appended(pdf, scan.slip(customer.org, lang)) if scan else pdf

@@ -20,6 +20,8 @@ from relance.core.identifiers import format_iban
 from relance.core.penalties import Paid
 from relance.core.statement import InvoiceFacts, Statement, build_statement, deadline
 from relance.dunning.models import Action
+from relance.dunning.pay_by_scan import with_slip
+from relance.firms.letters import signatory
 from relance.formats.letters_pdf import (
     FORMAL_NOTICE,
     REGISTERED_LETTER,
@@ -169,7 +171,7 @@ def build_letter(
         subject=subject,
         body=body,
         iban=format_iban(org.iban) if org.iban else "",
-        signatory=org.sender_name,
+        signatory=signatory(org, lang),
         reference=f"{customer.ref}-{sent_on:%Y%m%d}",
         language=lang,
     )
@@ -200,7 +202,7 @@ def make_letter(
         earlier_reminders(org, customer, planned_on or sent_on),
         custom_templates(org),
     )
-    pdf = letter_pdf(letter)
+    pdf = with_slip(letter_pdf(letter), customer, letter.language)
     path, digest = _keep(
         org,
         customer,
