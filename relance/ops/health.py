@@ -75,13 +75,16 @@ def report(now: datetime | None = None, org: Organisation | None = None) -> dict
 
 
 def _workers(now) -> list[dict]:
-    gone = now - worker_gone_after()
+    """A worker in the middle of a job (a large organisation's day) beats again
+    when it is done: it is given its claim's lease before it counts as gone."""
+    idle = now - worker_gone_after()
+    busy = now - timedelta(seconds=settings.RELANCE_WORKER_LEASE_SECONDS)
     return [
         {
             "worker": b.worker,
             "seen_at": b.seen_at,
             "job": b.job,
-            "alive": b.stopped_at is None and b.seen_at >= gone,
+            "alive": b.stopped_at is None and b.seen_at >= (busy if b.job else idle),
             "stopped_at": b.stopped_at,
         }
         for b in Heartbeat.objects.order_by("worker")

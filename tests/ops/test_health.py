@@ -119,3 +119,18 @@ def test_the_container_probe_passes_while_the_web_app_answers(live_server, acme)
     claims.fail(row, "w:1", "boom")  # stuck: 503, and the web app still answers
     assert probe(f"{live_server.url}/healthz") == 0
     assert probe(f"http://127.0.0.1:{free_port()}/healthz") == 1
+
+
+def test_a_worker_busy_with_a_large_day_is_alive_until_its_lease_runs_out(db, settings):
+    settings.RELANCE_WORKER_LEASE_SECONDS = 600
+    now = timezone.now()
+    for name, job in (("vm:1", "org_day 1 2026-11-24"), ("vm:2", "")):
+        Heartbeat.objects.create(
+            worker=name, started_at=now, seen_at=now - timedelta(minutes=5), job=job
+        )
+    alive = {w["worker"]: w["alive"] for w in report(now)["workers"]}
+    assert alive == {"vm:1": True, "vm:2": False}
+    later = {
+        w["worker"]: w["alive"] for w in report(now + timedelta(minutes=6))["workers"]
+    }
+    assert later == {"vm:1": False, "vm:2": False}
