@@ -8,13 +8,12 @@ from __future__ import annotations
 from datetime import date
 
 from relance.core.holds import active_holds, hold_reason
-from relance.core.policy import TEXT_CHANNELS
+from relance.core.policy import TEXT_CHANNELS, step_facts
 from relance.dunning.snapshot import customer_holds
 from relance.ledger.models import Contact, Payment
 
 from .models import MessageStatus, OutboundMessage
 
-NO_RECHECK_STEPS = {"thank_you"}
 PAYMENT_SINCE = "payment received since it was planned"
 
 
@@ -26,7 +25,10 @@ def recheck(msg: OutboundMessage, today: date) -> tuple[str, str] | None:
         return MessageStatus.HELD, "no email address for this customer"
     if msg.channel == "email" and _all_refused(msg):
         return MessageStatus.CANCELLED, "contact address refused"
-    if msg.action_id is None or msg.action.step in NO_RECHECK_STEPS:
+    if msg.action_id is None:
+        return None
+    facts = step_facts(msg.action.step)
+    if facts is not None and not facts.recheck:
         return None
     action = msg.action
     invoices = sorted(action.invoices.all(), key=lambda i: i.number)

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from relance.core.identifiers import format_iban
 from relance.core.money import Money, format_money, totals_by_currency
+from relance.core.policy import Channel, step_facts
 from relance.formats.letters_pdf import day as letter_day
 from relance.formats.letters_pdf import letter_blocks, list_of_days
 from relance.portal.links import portal_url
@@ -20,8 +21,6 @@ from relance.portal.links import portal_url
 from .render_budget import TooCostly, spending
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
-# Steps whose message carries the statement of sums due.
-STATEMENT_STEPS = {"reminder_3"}
 ORG_FIELDS = ("name", "bic", "phone", "address", "siren", "sender_name", "sender_email")
 CUSTOMER_FIELDS = ("name", "ref", "kind", "address")
 
@@ -58,7 +57,10 @@ def render_step(
     own = (wording or {}).get((step, lang))
     # Only emails warn with the statement of sums due (a text has no room): the
     # shipped ones at the last reminder, an organisation's wherever it uses it.
-    wanted = step in STATEMENT_STEPS or (own and "statement" in own[0] + own[1])
+    facts = step_facts(step)
+    wanted = (
+        facts is not None and facts.carries_statement and facts.channel is Channel.EMAIL
+    ) or (own and "statement" in own[0] + own[1])
     if wanted and customer.kind != "b2c" and customer.pk:
         context["statement"] = _statement(org, customer, invoices, today, LOCALES[lang])
     context.update(extra or {})

@@ -56,6 +56,9 @@ class PlannedAction:
     policy: str = "default"
     needs_approval: bool = False
     instalment: int | None = None  # number of the payment-plan instalment
+    # Invoices that joined the message with a step of their own (one
+    # conversation per customer), by id; the others are recorded as `step`.
+    own_steps: Mapping[int, str] | None = None
 
     @property
     def history_key(self) -> str:
@@ -63,6 +66,11 @@ class PlannedAction:
         return (
             f"{self.step.key}#{self.instalment}" if self.instalment else self.step.key
         )
+
+    def history_keys(self) -> Iterable[tuple[int, str]]:
+        """Each invoice with the step it is recorded as having had."""
+        key, own = self.history_key, self.own_steps or {}
+        return ((i, own.get(i, key)) for i in self.invoice_ids)
 
 
 class Skip(NamedTuple):  # a run may hold back hundreds of thousands
@@ -313,7 +321,7 @@ def plan(
     for customer_id, keys in sorted(by_customer.items()):
         customer = customers[customer_id]
         policy = policies.get(customer.segment, default)
-        kept = _cadence(
+        kept, (chosen, folded) = _cadence(
             customer_id,
             keys,
             groups,
@@ -345,6 +353,10 @@ def plan(
                 )
                 continue
             step, invs = steps[key], groups[key]
+            own_steps = None
+            if key == chosen and folded:
+                own_steps = {i.id: k for i, k in folded}
+                invs = sorted([*invs, *(i for i, _ in folded)], key=LISTED)
             approval = step.requires_approval or (
                 policy.approval_amount is not None
                 and sum((i.open_amount for i in invs), Decimal("0"))
@@ -360,6 +372,7 @@ def plan(
                     segment=customer.segment,
                     policy=policy.name,
                     needs_approval=approval,
+                    own_steps=own_steps,
                 )
             )
     return Plan(actions=actions, skipped=skipped)
@@ -433,14 +446,30 @@ def _cadence(
             return -1 if idx is None else idx
 
         chosen = max(contacts, key=rank, default=None)
+    folded: list[tuple[InvoiceState, str]] = []
     for key in contacts:
         if key == chosen:
             kept.append(key)
+        elif _folds(steps[chosen], steps[key], policy) and rank(key) >= 0:
+            # One conversation: the customer's other invoices due a written step
+            # today go in the same message, in the tone of the most advanced one,
+            # each recorded with its own step.
+            folded += [(i, steps[key].key) for i in groups[key]]
         else:
             skipped.extend(
                 Skip(i.id, steps[key].key, "one_contact_per_day") for i in groups[key]
             )
-    return sorted(kept, key=lambda k: k[1])
+    return sorted(kept, key=lambda k: k[1]), (chosen, folded)
+
+
+def _folds(chosen: Step, other: Step, policy: Policy) -> bool:
+    """Whether invoices due `other` today may be written about in `chosen`'s
+    message (an email or a letter, about open invoices)."""
+    return (
+        chosen.channel in (Channel.EMAIL, Channel.LETTER)
+        and other.channel in WRITTEN_CHANNELS
+        and policy.thank_you not in (chosen, other)
+    )
 
 
 def _thank_you_due(

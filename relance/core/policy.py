@@ -85,6 +85,18 @@ class Step:
     # Involve the customer's account owner (sales or project lead): in copy of the
     # message, or told by an internal note when the step is a call.
     involve_owner: bool = False
+    # What the step's message is and does, read from here by the outbox, the
+    # renderer and the letters (a new step or channel says it once, here):
+    attaches_invoices: bool = False  # the email carries the invoices' PDFs
+    carries_statement: bool = False  # the message carries the statement of sums due
+    counts_as_reminder: bool = False  # a letter names it among earlier reminders
+    recheck: bool = True  # re-checked against the holds right before it goes
+    legal_weight: bool = False  # a formal step: it may be produced in court
+
+    @property
+    def written(self) -> bool:
+        """A written contact: it keeps the minimum gap with the customer's others."""
+        return self.channel in WRITTEN_CHANNELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +136,23 @@ def _steps(
 ) -> tuple[Step, ...]:
     tones = tones or {}
     base = (
-        Step("pre_reminder", 0, Channel.EMAIL, "pre_reminder", Tone.COURTEOUS),
-        Step("reminder_1", 0, Channel.EMAIL, "reminder_1", Tone.FRIENDLY),
+        Step(
+            "pre_reminder",
+            0,
+            Channel.EMAIL,
+            "pre_reminder",
+            Tone.COURTEOUS,
+            attaches_invoices=True,
+        ),
+        Step(
+            "reminder_1",
+            0,
+            Channel.EMAIL,
+            "reminder_1",
+            Tone.FRIENDLY,
+            attaches_invoices=True,
+            counts_as_reminder=True,
+        ),
         Step(
             "call",
             0,
@@ -144,6 +171,8 @@ def _steps(
             Tone.FIRM,
             needs_previous=True,
             involve_owner=True,
+            attaches_invoices=True,
+            counts_as_reminder=True,
         ),
         Step(
             "reminder_3",
@@ -153,6 +182,9 @@ def _steps(
             Tone.URGENT,
             needs_previous=True,
             involve_owner=True,
+            attaches_invoices=True,
+            carries_statement=True,
+            counts_as_reminder=True,
         ),
         Step(
             "registered_letter",
@@ -162,6 +194,9 @@ def _steps(
             Tone.FORMAL,
             OFFICE_WINDOW,
             True,
+            carries_statement=True,
+            counts_as_reminder=True,
+            legal_weight=True,
         ),
         Step(
             "formal_notice",
@@ -171,8 +206,19 @@ def _steps(
             Tone.LEGAL,
             OFFICE_WINDOW,
             True,
+            carries_statement=True,
+            legal_weight=True,
         ),
-        Step("legal", 0, Channel.TASK, "legal", Tone.LEGAL, OFFICE_WINDOW, True),
+        Step(
+            "legal",
+            0,
+            Channel.TASK,
+            "legal",
+            Tone.LEGAL,
+            OFFICE_WINDOW,
+            True,
+            legal_weight=True,
+        ),
     )
     prerequisites = {
         "formal_notice": ("reminder_2", "reminder_3", "registered_letter"),
@@ -190,7 +236,10 @@ def _steps(
     )
 
 
-THANK_YOU = Step("thank_you", 0, Channel.EMAIL, "thank_you", Tone.WARM, OFFICE_WINDOW)
+# A thank-you follows a payment: nothing to re-check before it goes.
+THANK_YOU = Step(
+    "thank_you", 0, Channel.EMAIL, "thank_you", Tone.WARM, OFFICE_WINDOW, recheck=False
+)
 
 DEFAULT_POLICY = Policy(
     name="default",
@@ -270,3 +319,15 @@ INSTALMENT_POLICY = Policy(
     min_gap_days=0,
 )
 INSTALMENT_BREAK_DAYS = 15  # an instalment this late ends the plan
+
+
+def step_facts(key: str) -> Step | None:
+    """A step's facts by its key (an instalment's history key "instalment_late#2"
+    included): the same in every policy, since policies change a step's day,
+    channel, tone and window, never what it is."""
+    return _FACTS.get(key.split("#")[0])
+
+
+_FACTS = {
+    s.key: s for s in (*DEFAULT_POLICY.steps, THANK_YOU, *INSTALMENT_POLICY.steps)
+}

@@ -417,9 +417,9 @@ def _write(org, today, planned, written, actor, run: bool = True) -> list[int]:
         ActionInvoice,
         ["action_id", "invoice_id", "step", "run_date"],
         (
-            (pk, i, p.history_key, day)
+            (pk, i, key, day)
             for pk, p in zip(ids, planned, strict=True)
-            for i in p.invoice_ids
+            for i, key in p.history_keys()
         ),
     )
     events = [

@@ -18,6 +18,7 @@ from relance.comms.render import letter_context, render_letter, supported
 from relance.comms.wording import custom_templates
 from relance.core.identifiers import format_iban
 from relance.core.penalties import Paid
+from relance.core.policy import DEFAULT_POLICY
 from relance.core.statement import InvoiceFacts, Statement, build_statement, deadline
 from relance.dunning.models import Action
 from relance.dunning.pay_by_scan import with_slip
@@ -40,7 +41,8 @@ from relance.timeline.services import record
 from .services import contract_rate, rate_table
 
 KINDS = (REGISTERED_LETTER, FORMAL_NOTICE)
-REMINDER_STEPS = ("reminder_1", "reminder_2", "reminder_3", "registered_letter")
+# The steps a letter names among the customer's earlier reminders.
+REMINDER_STEPS = tuple(s.key for s in DEFAULT_POLICY.steps if s.counts_as_reminder)
 DEFAULT_COSTS = Decimal("150.00")
 
 

@@ -35,9 +35,13 @@ def test_the_reminder_carries_the_code_for_what_is_left_to_pay(acme, smtp):
     inv.document.save("f17.pdf", ContentFile(b"%PDF-1.4 invoice F-17"))
     run_dunning(acme, DUE + timedelta(days=1))
     pay(acme, inv, "200.00", DUE + timedelta(days=1))  # after the run, before sending
+    # The payment holds the reminder written before it until the next run has
+    # planned it again, knowing of the payment (issue 17).
+    assert send_outbox(acme)["cancelled"] == 1
+    run_dunning(acme, DUE + timedelta(days=2))
     assert send_outbox(acme)["sent"] == 1
     (received,) = smtp.messages
-    ref = for_reminder(Action.objects.get(org=acme).pk)
+    ref = for_reminder(Action.objects.get(org=acme, status="done").pk)
     invoice_pdf, slip = received.iter_attachments()
     assert invoice_pdf.get_filename() == "F-17.pdf"
     assert slip.get_filename() == f"virement-sepa-{ref}.pdf"

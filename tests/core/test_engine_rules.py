@@ -258,14 +258,14 @@ def test_property_whatever_the_calendar(ledger, runs, segment, stale_days, texti
             lands = action.scheduled_at.date()
             if action.step.key != "thank_you":
                 assert offset not in stale_days, "sent with stale bank data"
-            for i in action.invoice_ids:
+            for i, key in action.history_keys():
                 if action.step.key != "thank_you":
                     assert by_id[i].open_amount > 0, "reminded a paid invoice"
                     assert i not in active, "reminded a held invoice"
                 history.append(
                     StepDone(
                         i,
-                        action.step.key,
+                        key,
                         today,
                         action.customer_id,
                         action.step.channel,

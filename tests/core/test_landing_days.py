@@ -41,10 +41,8 @@ def daily(invoices, first: date, days: int, n_customers: int = 1):
             lands = a.scheduled_at.date()
             planned.append((a, today, lands))
             history += [
-                StepDone(
-                    i, a.history_key, today, a.customer_id, a.step.channel, True, lands
-                )
-                for i in a.invoice_ids
+                StepDone(i, key, today, a.customer_id, a.step.channel, True, lands)
+                for i, key in a.history_keys()
             ]
     return planned
 
@@ -114,3 +112,19 @@ def test_one_contact_a_day_and_written_contacts_apart_where_they_land(rows, star
     for days in written.values():
         days.sort()
         assert all((b - a).days >= gap for a, b in pairwise(days)), days
+
+
+def test_one_conversation_invoices_due_different_steps_go_in_one_message():
+    """F1 is due its second reminder, F2 its first, on the same day: the
+    customer gets one message about both, in the tone of the second reminder,
+    and each invoice's history records its own step."""
+    due = date(2026, 10, 1)
+    history = [StepDone(1, "reminder_1", date(2026, 10, 2), 1, "email")]
+    today = due + timedelta(days=13)  # Wednesday 14 October
+    invoices = [inv(1, due), inv(2, today - timedelta(days=2))]
+    result = plan(POLICIES, invoices, customers(1), history, today, CAL, TZ)
+    assert [(a.step.key, a.invoice_ids) for a in result.actions] == [
+        ("reminder_2", (1, 2))
+    ]
+    assert dict(result.actions[0].history_keys()) == {1: "reminder_2", 2: "reminder_1"}
+    assert result.skipped == []

@@ -174,3 +174,25 @@ def test_run_warns_before_a_claim_becomes_time_barred(acme):
             "prescription": "2026-12-20",
         },
     ]
+
+
+def test_one_message_about_every_invoice_due_a_step_in_the_most_advanced_tone(acme):
+    """F1 is due its second reminder and F2 its first on the same day: one
+    message names both, as a second reminder; each invoice's history records
+    its own step, so F2 is not reminded a first time again."""
+    make_invoice(acme, "F1", DUE)
+    run(acme, DUE + timedelta(days=1))  # reminder_1 for F1
+    make_invoice(acme, "F2", DUE + timedelta(days=11))
+    run(acme, DUE + timedelta(days=13))
+    action = Action.objects.get(step="reminder_2")
+    links = dict(
+        ActionInvoice.objects.filter(action=action).values_list(
+            "invoice__number", "step"
+        )
+    )
+    assert links == {"F1": "reminder_2", "F2": "reminder_1"}
+    body = OutboundMessage.objects.get(action=action).body_text
+    assert "F1" in body and "F2" in body
+    assert not Action.objects.filter(
+        step="reminder_1", run_date=DUE + timedelta(days=13)
+    )
