@@ -72,6 +72,7 @@ def memberships_in_clients(user) -> list[Membership]:
 class ClientFigures:
     org: object
     role: str
+    role_label: str
     overdue: Decimal
     overdue_count: int
     aging: list[tuple[str, str]]
@@ -102,6 +103,7 @@ def portfolio(user) -> list[ClientFigures]:
             ClientFigures(
                 org=org,
                 role=member.role,
+                role_label=str(member.get_role_display()),
                 overdue=Decimal(totals["overdue"]["amount"]),
                 overdue_count=totals["overdue"]["count"],
                 aging=[(k, v["amount"]) for k, v in totals["aging"].items()],
