@@ -14,6 +14,11 @@ from .errors import ReadResult, RowError
 from .limits import DEFAULT, Limits, refusing_over_limits, too_many_rows
 from .tabular import decode
 
+UNREADABLE = (
+    "not a readable MT940 file: its fields are broken (export the statement "
+    "again from the bank)"
+)
+
 
 @refusing_over_limits("MT940")
 def read_mt940(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]:
@@ -27,9 +32,8 @@ def read_mt940(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]:
     statements = mt940.models.Transactions(processors={})
     try:
         statements.parse(text.replace("\r\n", "\n"))
-    except Exception as exc:  # the library raises many types on broken files
-        reason = f"not a readable MT940 file: {str(exc)[:200]}"
-        return ReadResult([], [RowError(0, reason)])
+    except Exception:  # the library raises many types, its messages its own
+        return ReadResult([], [RowError(0, UNREADABLE)])
     account = str(statements.data.get("account_identification") or "")
     records: list[BankLine] = []
     errors: list[RowError] = []

@@ -28,6 +28,9 @@ CREDIT_TYPES = {"381", "261", "262", "396", "532"}
 EMBEDDED = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
 
 
+UNREADABLE_PDF = "not a readable PDF file: it is damaged or is not a PDF"
+
+
 def _text(node: Element | None, *path: str) -> str:
     """Element text with its inner whitespace collapsed (CII pretty-prints)."""
     return " ".join(xml.text(node, *path).split())
@@ -426,10 +429,8 @@ def read_facturx(
     check_size(pdf, limits)
     try:
         found = embedded_xml(pdf)
-    except Exception as exc:  # pypdf raises many types on broken files
-        return ReadResult(
-            [], [RowError(0, f"not a readable PDF: {str(exc)[:200]}")], details
-        )
+    except Exception:  # pypdf raises many types, its messages its own
+        return ReadResult([], [RowError(0, UNREADABLE_PDF)], details)
     if found is None:
         return ReadResult(
             [],

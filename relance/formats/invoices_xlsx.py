@@ -36,6 +36,12 @@ from .limits import (
 HEADER_SEARCH = 100  # rows in which a sheet's header is looked for
 
 
+UNREADABLE = (
+    "not a readable XLSX workbook: it is damaged or is not an Excel workbook "
+    "(save it again as .xlsx)"
+)
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -67,9 +73,8 @@ def read_invoices_xlsx(
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types on broken workbooks
-        reason = f"not a readable XLSX workbook: {str(exc)[:200]}"
-        return ReadResult([], [RowError(0, reason)], details)
+    except Exception:  # openpyxl raises many types, its messages its own
+        return ReadResult([], [RowError(0, UNREADABLE)], details)
     try:
         for sheet in book.worksheets:
             sheet.reset_dimensions()  # "A1:XFD1048576" would pad every row
@@ -79,9 +84,8 @@ def read_invoices_xlsx(
                 return invoices_from_rows(*table, details, columns)
     except LimitExceeded:
         raise
-    except Exception as exc:
-        reason = f"not a readable XLSX workbook: {str(exc)[:200]}"
-        return ReadResult([], [RowError(0, reason)], details)
+    except Exception:
+        return ReadResult([], [RowError(0, UNREADABLE)], details)
     finally:
         book.close()
     return ReadResult([], [RowError(0, "no sheet with a header row")], details)
@@ -171,8 +175,8 @@ def check_archive(data: bytes, limits: Limits) -> str | None:
                         _check_ratio(member.filename, size, member, limits)
                         scan.feed(chunk)
                 scan.end()
-    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError) as exc:
-        return f"not an XLSX workbook (bad zip: {exc})"
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError):
+        return UNREADABLE
     except (NotImplementedError, RuntimeError) as exc:  # unknown or encrypted
         return f"not an XLSX workbook ({exc})"
     return None

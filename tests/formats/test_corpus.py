@@ -64,3 +64,19 @@ def test_invoice_file_reads_as_the_manifest_says(entry):
     assert got == entry["records"]
     assert len(result.records) == len(entry["records"])
     _said([e.message() for e in result.errors], entry.get("errors", []))
+
+
+@pytest.mark.parametrize(
+    "data,read",
+    [
+        (b"PK\x03\x04" + b"\x00" * 200, read_invoice_file),
+        (b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\n" + b"x" * 200, read_invoice_file),
+        (b":20:STMT\n:25:FR76/123\n:28C:1\n:60F:C261117EUR1,00\n:61:ZZZZ\n", read_bank),
+    ],
+    ids=["xlsx", "pdf", "mt940"],
+)
+def test_unreadable_file_says_so_without_the_parser_internals(data, read):
+    [error] = read(data).errors
+    assert error.reason.startswith("not a readable") or "MT940" in error.reason
+    for internal in ("0x", "Error", "Traceback", "xxxx", "<_io", "object at"):
+        assert internal not in error.message()
