@@ -12,9 +12,9 @@ from email.utils import make_msgid
 from relance.core.money import Money, format_money
 from relance.ledger.queries import open_invoices, reminder_emails
 
+from .addresses import sender, sender_domain
 from .models import OutboundMessage
 from .render import LOCALES, long_date, render_step, supported
-from .services import sender, sender_domain
 from .wording import custom_templates
 
 

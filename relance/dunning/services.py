@@ -177,8 +177,7 @@ def prepare_outbox(org: Organisation, actor: str = "system") -> None:
     """Render the messages and letters of recorded actions that have none yet:
     today's, and any a crash left behind. Nothing is sent here: letters too go
     out from the outbox, at their planned instant."""
-    from relance.comms.outbox import queue_letters
-    from relance.comms.services import queue_messages, queue_owner_notices
+    from relance.comms.outbox import queue_letters, queue_messages, queue_owner_notices
 
     pending = Action.objects.filter(org=org, message__isnull=True).select_related(
         "customer__account_owner"

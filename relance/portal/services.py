@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from relance.comms.confirmations import confirm_plan, confirm_promise
+from relance.comms.outbox import internal_message
 from relance.comms.render import LOCALES, long_date, render_message, supported
-from relance.comms.services import internal_message
 from relance.core.money import format_money
 from relance.dunning.holds import add_hold
 from relance.dunning.models import Hold, HoldKind, PaymentPlan, PlanStatus

@@ -8,11 +8,11 @@ from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
 
+from relance.comms.addresses import sender
 from relance.comms.compose import attachments_for, build
 from relance.comms.confirmations import plan_context, promise_context
 from relance.comms.models import OutboundMessage
 from relance.comms.render import render_step
-from relance.comms.services import sender
 from tests.factories import make_invoice
 
 SCORER = Path(__file__).with_name("spam_score.pl")
