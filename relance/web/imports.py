@@ -32,15 +32,26 @@ def import_list(request):
         data, actor = upload.read(), request.user.email
         if kind == "bank":
             result = import_bank(request.org, data, upload.name, actor)
-            messages.success(
-                request,
-                _("%(lines)d bank lines: %(matched)d matched, %(review)d to review.")
-                % {
-                    "lines": result["lines"],
-                    "matched": result["matched"],
-                    "review": result["to_review"],
-                },
-            )
+            if not result["ok"]:  # the file gave nothing: say why, not "0 lines"
+                messages.error(
+                    request,
+                    _("%(file)s: %(reason)s")
+                    % {"file": upload.name, "reason": result["reason"]},
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(lines)d bank lines: %(matched)d matched, %(review)d to review."  # noqa: E501
+                    )
+                    % {
+                        "lines": result["lines"],
+                        "matched": result["matched"],
+                        "review": result["to_review"],
+                    },
+                )
+            for note in result["notes"]:  # what the reader assumed
+                messages.info(request, note)
         else:
             result = import_invoices(request.org, data, upload.name, actor)
             messages.success(

@@ -141,3 +141,24 @@ def test_payer_named_in_the_label_is_offered_its_open_invoices_with_the_sum(
     )
     paid = dict(Invoice.objects.filter(org=acme).values_list("number", "amount_paid"))
     assert paid == {"BV-1": 3000, "BV-2": 2000}
+
+
+def test_bank_import_page_says_what_it_assumed_and_why_a_file_gave_nothing(
+    client, alice, acme
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, alice)
+    camt = (CORPUS / "camt054-entry-without-dates.xml").read_bytes()
+    page = client.post(
+        reverse("imports"),
+        {"kind": "bank", "file": SimpleUploadedFile("avis.xml", camt)},
+        follow=True,
+    ).content.decode()
+    assert "2 lignes bancaires" in page or "2 bank lines" in page
+    assert "la date de création du fichier par la banque, 2026-11-05" in page
+    junk = SimpleUploadedFile("releve.csv", b"rien a voir\n")
+    page = client.post(
+        reverse("imports"), {"kind": "bank", "file": junk}, follow=True
+    ).content.decode()
+    assert 'class="flash error"' in page and "releve.csv" in page
