@@ -7,6 +7,7 @@ from django.utils import timezone
 from relance.comms.models import MessageStatus, OutboundMessage
 from relance.dunning.models import Action, ActionStatus
 from relance.dunning.services import run_dunning, summary
+from relance.firms.demo import build as build_firm_demo
 from relance.ledger.services import import_invoices
 from relance.orgs.models import Organisation, org_today
 from relance.orgs.services import (
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         result = import_invoices(
             org, ledger_csv(today), "demo.csv", "demo", today=today
         )
+        firm = build_firm_demo(org, LOGIN[0], today)
         run_dunning(org, today, actor="demo")
         data = {
             "org": SLUG,
@@ -71,6 +73,7 @@ class Command(BaseCommand):
                 "rejected": len(result["rejected"]),
             },
             "date": today.isoformat(),
+            "firm": firm,
             # today's actions: the run's, and the thank-yous planned at import
             **summary(
                 org,
