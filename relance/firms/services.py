@@ -58,6 +58,44 @@ def add_staff(firm: Firm, user, org, role: str, *, actor: str) -> Membership:
     return membership
 
 
+def onboard(
+    firm: Firm,
+    user,
+    *,
+    slug: str,
+    name: str,
+    role: str = Role.ADMIN,
+    siren: str = "",
+    fec: tuple[str, bytes] | None = None,
+    bank: tuple[str, bytes] | None = None,
+    actor: str,
+) -> dict:
+    """A new client in one step: its organisation, the firm's staff member's
+    role in it, its ledger from its FEC and its payments from a bank statement
+    (each import says what it took and refused, as on its own)."""
+    from relance.ledger.bank import import_bank
+    from relance.ledger.services import import_invoices
+    from relance.orgs.services import create_organisation
+
+    with transaction.atomic():
+        org = create_organisation(slug, name, siren=siren)
+        add_client(firm, org, actor=actor)
+        add_staff(firm, user, org, role, actor=actor)
+    result: dict = {"org": org.slug}
+    if fec:
+        imported = import_invoices(org, fec[1], fec[0], actor)
+        result["invoices"] = {
+            "imported": imported["imported"],
+            "rejected": len(imported["rejected"]),
+        }
+    if bank:
+        lines = import_bank(org, bank[1], bank[0], actor)
+        result["bank"] = {
+            k: lines.get(k) for k in ("lines", "matched", "to_review", "unmatched")
+        }
+    return result
+
+
 def memberships_in_clients(user) -> list[Membership]:
     """The user's memberships of the clients of the firms they work for."""
     firms = Staff.objects.filter(user=user).values("firm")

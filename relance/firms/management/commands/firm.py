@@ -1,12 +1,15 @@
 """relance firm: an accounting firm, its clients, its staff's roles in each,
 and the portfolio as one of them sees it."""
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from relance.firms import services
 from relance.firms.models import Firm
+from relance.ledger.services import oversize
 from relance.output import emit, organisation_option
 
 
@@ -32,9 +35,20 @@ class Command(BaseCommand):
         staff.add_argument("--user", required=True)
         staff.add_argument("--org", required=True)
         staff.add_argument("--role", required=True)
+        onboard = sub.add_parser(
+            "onboard", help="a new client from its FEC and bank statement at once"
+        )
+        onboard.add_argument("slug")
+        onboard.add_argument("--org", required=True, help="the new client's slug")
+        onboard.add_argument("--name", required=True)
+        onboard.add_argument("--siren", default="")
+        onboard.add_argument("--user", required=True, help="the firm's staff member")
+        onboard.add_argument("--role", default="admin")
+        onboard.add_argument("--fec", help="the client's FEC")
+        onboard.add_argument("--bank", help="a bank statement (CAMT, OFX, MT940, CSV)")
         folio = sub.add_parser("portfolio", help="each client's figures for a user")
         folio.add_argument("--user", required=True)
-        for p in (create, client, staff, folio):
+        for p in (create, client, staff, onboard, folio):
             p.add_argument("--json", action="store_true")
 
     def handle(self, *args, action, **o):
@@ -58,6 +72,28 @@ class Command(BaseCommand):
         services.add_staff(firm, user, org, o["role"], actor="cli")
         data = {"firm": firm.slug, "user": user.get_username(), "org": org.slug}
         emit(self, {**data, "role": o["role"]}, o["json"], f"{org.slug}: {o['role']}")
+
+    def onboard(self, o):
+        files = {}
+        for kind in ("fec", "bank"):
+            if o[kind]:
+                path = Path(o[kind])
+                if not path.is_file():
+                    raise CommandError(f"no such file: {path}")
+                if refused := oversize(path.stat().st_size):
+                    raise CommandError(refused)
+                files[kind] = (path.name, path.read_bytes())
+        result = services.onboard(
+            services.firm_named(o["slug"]),
+            self._user(o["user"]),
+            slug=o["org"],
+            name=o["name"],
+            role=o["role"],
+            siren=o["siren"],
+            actor="cli",
+            **files,
+        )
+        emit(self, result, o["json"], f"{result['org']}: {result}")
 
     def portfolio(self, o):
         rows = [
