@@ -81,6 +81,7 @@ def apply_status(org, status: cdar.Status, actor: str = ACTOR) -> tuple[str, dic
                 customer_id=invoice.customer_id,
                 invoice_id=invoice.pk,
                 data={
+                    "invoice": invoice.number,
                     "code": status.code,
                     "status": cdar.STATUSES[status.code],
                     "message": status.message_id,

@@ -44,6 +44,9 @@ KINDS = (REGISTERED_LETTER, FORMAL_NOTICE)
 # The steps a letter names among the customer's earlier reminders.
 REMINDER_STEPS = tuple(s.key for s in DEFAULT_POLICY.steps if s.counts_as_reminder)
 DEFAULT_COSTS = Decimal("150.00")
+# Lifecycle statuses a court file cites: the buyer approved, disputed, refused or
+# said it paid (relance.einvoicing).
+CITED_STATUSES = ("205", "206", "207", "210", "211", "212")
 
 
 def customer_statement(org, customer: Customer, as_of: date) -> Statement:
@@ -299,6 +302,16 @@ def _chronology(org, customer, as_of: date) -> tuple[ChronologyEntry, ...]:
                     f"{label} : {_numbers(e)}",
                     f"PDF conservé, SHA-256 {e.data['sha256'][:16]}… ; "
                     "joindre l'avis de réception",
+                )
+            )
+        elif e.kind == "einvoicing.status" and e.data.get("code") in CITED_STATUSES:
+            entries.append(
+                ChronologyEntry(
+                    local,
+                    f"Facture {e.data.get('invoice', '')} : « {e.data.get('status')} » "
+                    "sur la plateforme de facturation électronique",
+                    f"message {e.data.get('message')}, événement n° {e.seq} "
+                    f"(empreinte {e.hash[:16]}…)",
                 )
             )
     if not any(m.status == MessageStatus.SENT for m in messages.values()):
