@@ -277,9 +277,14 @@ def _day_first(
         cells = list(cells)
         for i in columns:
             if i < len(cells):
-                cells[i] = _MONTH_FIRST.sub(r"\2/\1/\3", cells[i])
+                cells[i] = _day_first_text(cells[i])
         out.append((line, cells))
     return out
+
+
+@lru_cache(maxsize=8192)
+def _day_first_text(text: str) -> str:
+    return _MONTH_FIRST.sub(r"\2/\1/\3", text)
 
 
 def _not_owed(
