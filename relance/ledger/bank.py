@@ -29,6 +29,7 @@ from .models import (
     RejectedRow,
 )
 from .services import import_limits, refresh_paid
+from .signals import announce_paid
 
 APPLY_FROM = 0.8  # confidence at which a match is applied without a person
 
@@ -197,9 +198,7 @@ def _apply(org, batch, lines, actor) -> dict:
     newly_paid = refresh_paid(touched)
     record_many(org, events, actor=actor)
     if newly_paid:
-        from relance.dunning.services import on_paid
-
-        on_paid(org, newly_paid, actor)
+        announce_paid(org, newly_paid, actor)
     return counts
 
 
@@ -298,9 +297,7 @@ def apply_review(org, line: BankLine, numbers: list[str], actor: str) -> dict:
             actor=actor,
         )
         if newly_paid:
-            from relance.dunning.services import on_paid
-
-            on_paid(org, newly_paid, actor)
+            announce_paid(org, newly_paid, actor)
     return {"allocated": [inv.number for inv, _ in parts], "unallocated": left}
 
 

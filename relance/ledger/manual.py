@@ -16,6 +16,7 @@ from relance.timeline.services import NewEvent, record_many
 
 from .models import Allocation, Invoice, Payment, PaymentSource
 from .services import _InvoiceWriter, refresh_paid
+from .signals import announce_paid
 
 # Fields of an invoice a caller may change: those an import compares.
 INVOICE_FIELDS = _InvoiceWriter.FIELDS
@@ -70,9 +71,7 @@ def _save(org: Organisation, values: dict, actor: str, keep_paid=False) -> Invoi
         writer.write([record])
         record_many(org, writer.events, actor=actor)
         if writer.newly_paid:
-            from relance.dunning.services import on_paid
-
-            on_paid(org, writer.newly_paid, actor)
+            announce_paid(org, writer.newly_paid, actor)
     return Invoice.objects.select_related("customer").get(org=org, number=record.number)
 
 
@@ -126,7 +125,5 @@ def record_payment(
             actor=actor,
         )
         if newly_paid:
-            from relance.dunning.services import on_paid
-
-            on_paid(org, newly_paid, actor)
+            announce_paid(org, newly_paid, actor)
     return payment

@@ -41,6 +41,7 @@ from .models import (
     PaymentSource,
     RejectedRow,
 )
+from .signals import announce_paid
 
 ZERO = Decimal("0")
 FEW = 100  # invoices looked up by id rather than by a pass over them all
@@ -204,9 +205,7 @@ def _import_invoices(org, data, filename, actor, columns, today) -> dict:
             actor=actor,
         )
         if writer.newly_paid:
-            from relance.dunning.services import on_paid
-
-            on_paid(org, writer.newly_paid, actor, today)
+            announce_paid(org, writer.newly_paid, actor, today)
     notes = [
         result.details[k]
         for k in ("due_dates", "ignored_columns", "unlettered_credits", "not_owed")
