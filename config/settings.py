@@ -292,6 +292,12 @@ if _task_backend not in _TASK_BACKENDS:
         f"got {_task_backend!r}"
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
+# A `relance` command that serves no page (relance.cli says which it is) does
+# without the API docs' app: importing django-ninja and pydantic is a third of a
+# trivial command's start-up.
+_SERVING = ("serve", "runserver", "check", "collectstatic", "test")
+if (os.environ.get("RELANCE_COMMAND") or "serve") not in _SERVING:
+    INSTALLED_APPS.remove("ninja")
 if _task_backend == "rq":  # several machines share the work through Redis
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {

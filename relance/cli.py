@@ -36,6 +36,7 @@ def main() -> None:
     from django.core.management import call_command, execute_from_command_line
 
     args = sys.argv[1:]
+    os.environ["RELANCE_COMMAND"] = args[0] if args else "help"  # (settings)
     if not args or args[0] in SKIP_MIGRATE:
         return execute_from_command_line(["relance", *args])
     from django.conf import settings
