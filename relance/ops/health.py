@@ -102,9 +102,10 @@ def _organisations(now, only, expected: bool) -> list[dict]:
         .annotate(day=Max("day"))
         .values_list("org_id", "day")
     )
-    failed = {}
+    failed = {}  # the latest failed day, unless a later day was done since
     for row in OrgDay.objects.filter(status=DayStatus.FAILED).order_by("day"):
-        failed[row.org_id] = row
+        if last.get(row.org_id) is None or row.day > last[row.org_id]:
+            failed[row.org_id] = row
     rows = []
     for org in orgs:
         local = now.astimezone(ZoneInfo(org.timezone))

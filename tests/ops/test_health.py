@@ -134,3 +134,12 @@ def test_a_worker_busy_with_a_large_day_is_alive_until_its_lease_runs_out(db, se
         w["worker"]: w["alive"] for w in report(now + timedelta(minutes=6))["workers"]
     }
     assert later == {"vm:1": False, "vm:2": False}
+
+
+def test_a_failed_day_is_stuck_until_a_later_day_is_done(acme):
+    row = claims.claim(acme.pk, TUESDAY, "w:1")
+    claims.fail(row, "w:1", "boom")
+    assert "acme: 2026-11-24 failed 1 time(s)" in report()["stuck"]
+    later = claims.claim(acme.pk, TUESDAY + timedelta(days=1), "w:1")
+    claims.finish(later, "w:1", {})
+    assert report()["organisations"][0]["failed"] is None
