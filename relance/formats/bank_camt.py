@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
 
 from . import xml_tree as xml
-from .bank_line import BankLine, finish, too_large
+from .bank_line import BankLine, Unreadable, finish, too_large
 from .errors import ReadResult, RowError
 from .limits import DEFAULT, Limits, refusing_over_limits
 
@@ -37,10 +37,8 @@ def read_camt(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]:
             row += 1
             try:
                 lines = _entry(entry, row, account, stmt_created, notes)
-            except ValueError as exc:
-                errors.append(
-                    RowError(row, str(exc), {"entry": xml.text(entry, "NtryRef")})
-                )
+            except Unreadable as exc:
+                errors.append(exc.error(row, {"entry": xml.text(entry, "NtryRef")}))
                 continue
             records += lines
     result = finish(records, errors, {"format": "CAMT"})
@@ -65,7 +63,9 @@ def _amount(node: Element) -> Decimal:
     try:
         return Decimal((node.text or "").strip())
     except InvalidOperation:
-        raise ValueError(f"amount is not a number: {node.text!r}") from None
+        raise Unreadable(
+            "Entry %(row)s: “%(value)s” is not an amount", value=node.text or ""
+        ) from None
 
 
 def _own_amount(tx: Element) -> Element | None:
@@ -95,11 +95,11 @@ def _entry(
             )
         )
     if booked is None:
-        raise ValueError("entry without a booking or value date")
+        raise Unreadable("Entry %(row)s has no booking or value date")
     sign = -1 if xml.text(entry, "CdtDbtInd") == "DBIT" else 1
     amount_node = xml.first(entry, "Amt")
     if amount_node is None:
-        raise ValueError("entry without an amount")
+        raise Unreadable("Entry %(row)s has no amount")
     total, currency = _amount(amount_node), amount_node.get("Ccy", "EUR")
     bank_ref = xml.text(entry, "AcctSvcrRef") or xml.text(entry, "NtryRef")
     details = xml.descendants(xml.first(entry, "NtryDtls"), "TxDtls")

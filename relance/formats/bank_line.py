@@ -61,6 +61,18 @@ def finish(
     return ReadResult(numbered, errors, details)
 
 
+class Unreadable(ValueError):
+    """A value a reader cannot read: the reason as a template, filled in with
+    `params` (and the row) in the reader's language by RowError.message."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(reason % {"row": "?", **params})
+        self.reason, self.params = reason, params
+
+    def error(self, row: int, raw: dict[str, str]) -> RowError:
+        return RowError(row, self.reason, raw, {"row": row, **self.params})
+
+
 def too_large(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine] | None:
     """The file's one error when it is larger than the limit."""
     try:

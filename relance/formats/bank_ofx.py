@@ -11,7 +11,7 @@ from datetime import date
 
 from ofxtools.Parser import OFXTree
 
-from .bank_line import BankLine, finish, split_label, too_large
+from .bank_line import BankLine, Unreadable, finish, split_label, too_large
 from .errors import ReadResult, RowError
 from .limits import DEFAULT, LimitExceeded, Limits, refusing_over_limits
 from .tabular import parse_decimal
@@ -32,9 +32,12 @@ _HEADER = (
 
 def _day(text: str) -> date:
     digits = text.strip()[:8]
-    if len(digits) != 8 or not digits.isdigit():
-        raise ValueError(f"not an OFX date: {text!r}")
-    return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    try:
+        if len(digits) == 8 and digits.isdigit():
+            return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        pass
+    raise Unreadable("Transaction %(row)s: “%(value)s” is not an OFX date", value=text)
 
 
 @refusing_over_limits("OFX")
@@ -70,8 +73,8 @@ def read_ofx(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]:
             own = (tx.findtext("CURRENCY/CURSYM") or "").strip().upper()
             try:
                 records.append(_line(row, fields, own or currency, account))
-            except ValueError as exc:
-                errors.append(RowError(row, str(exc), fields))
+            except Unreadable as exc:
+                errors.append(exc.error(row, fields))
     if not statements:
         errors.append(RowError(0, "no bank statement (STMTRS) in the OFX file"))
     return finish(records, errors, {"format": "OFX"})
@@ -134,10 +137,15 @@ def _unwrapped(body: bytes) -> bytes:
 
 def _line(row: int, f: dict[str, str], currency: str, account: str) -> BankLine:
     if not f.get("DTPOSTED"):
-        raise ValueError("transaction without a DTPOSTED date")
+        raise Unreadable("Transaction %(row)s has no date (DTPOSTED)")
     if not f.get("TRNAMT"):
-        raise ValueError("transaction without a TRNAMT amount")
-    amount = parse_decimal(f["TRNAMT"])
+        raise Unreadable("Transaction %(row)s has no amount (TRNAMT)")
+    try:
+        amount = parse_decimal(f["TRNAMT"])
+    except ValueError:
+        raise Unreadable(
+            "Transaction %(row)s: “%(value)s” is not an amount", value=f["TRNAMT"]
+        ) from None
     name, memo = f.get("NAME", ""), f.get("MEMO", "")
     payer, remittance = split_label(name)
     if payer:  # "VIR SEPA DE X MOTIF Y": the label carries both

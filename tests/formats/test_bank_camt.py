@@ -31,8 +31,8 @@ def test_reads_entries_with_structured_and_unstructured_remittance():
     assert lines[2].payer == "ORANGE"  # the creditor of a debit
     assert lines[3].bank_ref == "BQ-0004#1" and lines[4].bank_ref == "BQ-0004#2"
     assert len({x.checksum for x in lines}) == 5
-    assert [(e.row, e.reason) for e in result.errors] == [
-        (5, "amount is not a number: 'abc'")
+    assert [(e.row, e.message()) for e in result.errors] == [
+        (5, "Entry 5: “abc” is not an amount")
     ]
     assert result.details["latest_booking"] == "2026-11-20"
 

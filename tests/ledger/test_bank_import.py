@@ -66,7 +66,7 @@ def test_statement_is_matched_applied_and_deduplicated(acme):
         "to_review": 0,
         "unmatched": 1,
         "ignored_debits": 1,
-        "rejected": [{"row": 5, "reason": "amount is not a number: 'abc'"}],
+        "rejected": [{"row": 5, "reason": "Écriture 5 : « abc » n'est pas un montant"}],
         "notes": [],
         "ok": True,
         "reason": "",
@@ -211,3 +211,22 @@ def test_a_bad_row_is_said_in_french_with_its_line_column_and_value(acme):
         }
     ]
     assert result["ok"] is False
+
+
+def test_camt_and_ofx_refusals_are_said_in_french(acme):
+    from django.utils import translation
+
+    from relance.ledger.bank import import_bank as import_statement
+
+    camt = SAMPLE.read_bytes()
+    ofx = (CORPUS / "ofx1-no-header.ofx").read_bytes()
+    ofx = ofx.replace(b"<DTPOSTED>20261118", b"<DTPOSTED>20261345")
+    with translation.override("fr"):
+        from_camt = import_statement(acme, camt, "releve.xml", "t")["rejected"]
+        from_ofx = import_statement(acme, ofx, "releve.ofx", "t")["rejected"]
+    assert from_camt == [
+        {"row": 5, "reason": "Écriture 5 : « abc » n'est pas un montant"}
+    ]
+    assert from_ofx == [
+        {"row": 1, "reason": "Opération 1 : « 20261345 » n'est pas une date OFX"}
+    ]
