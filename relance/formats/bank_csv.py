@@ -14,6 +14,8 @@ from .bank_line import BankLine, finish, split_label, too_large
 from .errors import ReadResult, RowError
 from .limits import DEFAULT, Limits, refusing_over_limits
 from .tabular import (
+    NOT_A_DATE,
+    NOT_AN_AMOUNT,
     HeaderGuesser,
     decode,
     normalise_header,
@@ -281,11 +283,6 @@ class _Bad(ValueError):
         self.field, self.reason = field, reason
 
 
-NOT_A_DATE = (
-    "Line %(row)s, column %(column)s: “%(value)s” is not a date "
-    "(dd/mm/yyyy or yyyy-mm-dd)"
-)
-NOT_AN_AMOUNT = "Line %(row)s, column %(column)s: “%(value)s” is not an amount"
 NO_AMOUNT = "Line %(row)s: neither a debit nor a credit"
 
 

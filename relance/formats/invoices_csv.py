@@ -16,7 +16,10 @@ from .errors import ReadResult, RowError
 from .invoice_presets import preset_for
 from .limits import DEFAULT, Limits, check_size, refusing_over_limits
 from .tabular import (
+    NOT_A_DATE,
+    NOT_AN_AMOUNT,
     SIMPLE_AMOUNT,
+    TOO_MANY_DECIMALS,
     HeaderGuesser,
     decode,
     normalise_header,
@@ -371,6 +374,15 @@ def invoices_from_rows(
                 continue
             try:
                 record = row_record(line, values)
+            except CellProblem as exc:
+                column = mapping[exc.field]
+                params = {
+                    "row": line,
+                    "column": header[column] if column < len(header) else column + 1,
+                    "value": values[exc.field],
+                }
+                errors.append(RowError(line, exc.reason, _raw(header, cells), params))
+                continue
             except ValueError as exc:
                 errors.append(RowError(line, str(exc), _raw(header, cells)))
                 continue
@@ -541,6 +553,15 @@ def _raw(header: list[str], cells: list[str]) -> dict[str, str]:
     }
 
 
+class CellProblem(ValueError):
+    """A cell of the row that cannot be read: its field and the reason as a
+    template the caller fills with the line, the column's header and the value."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field, self.reason = field, reason
+
+
 def _amount(values: dict[str, str], field: str) -> Decimal | None:
     text = values.get(field)
     if not text:
@@ -548,7 +569,8 @@ def _amount(values: dict[str, str], field: str) -> Decimal | None:
     try:
         return _checked_amount(text)
     except ValueError as exc:
-        raise ValueError(f"{field}: {exc}") from None
+        reason = TOO_MANY_DECIMALS if "decimals" in str(exc) else NOT_AN_AMOUNT
+        raise CellProblem(field, reason) from None
 
 
 def _checked_amount(text: str) -> Decimal:
@@ -574,8 +596,8 @@ def _date(values: dict[str, str], field: str) -> date | None:
         return None
     try:
         return parse_date(values[field])
-    except ValueError as exc:
-        raise ValueError(f"{field}: {exc}") from None
+    except ValueError:
+        raise CellProblem(field, NOT_A_DATE) from None
 
 
 @lru_cache(maxsize=64)

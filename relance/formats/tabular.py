@@ -21,6 +21,16 @@ from .limits import (
 )
 
 DELIMITERS = (";", ",", "\t", "|")
+# A cell that cannot be read, as every table reader says it (templates that
+# RowError.message fills in the user's language).
+NOT_A_DATE = (
+    "Line %(row)s, column %(column)s: “%(value)s” is not a date "
+    "(dd/mm/yyyy or yyyy-mm-dd)"
+)
+NOT_AN_AMOUNT = "Line %(row)s, column %(column)s: “%(value)s” is not an amount"
+TOO_MANY_DECIMALS = (
+    "Line %(row)s, column %(column)s: “%(value)s” has more than two decimals"
+)
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 

@@ -78,17 +78,22 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_others_kept():
         "",
         (("SIREN", "123456789"),),
     )
-    reasons = {e.row: e.reason for e in result.errors}
+    reasons = {e.row: e.message() for e in result.errors}
     assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 10, 11, 13]
-    assert "issue_date" in reasons[3]
+    # a cell that cannot be read: its line, its column as the file names it, its value
+    assert reasons[3] == (
+        "Line 3, column date: “32/10/2026” is not a date (dd/mm/yyyy or yyyy-mm-dd)"
+    )
     assert "before issue_date" in reasons[4]
-    assert "not an amount" in reasons[5]
+    assert reasons[5] == "Line 5, column montant_ttc: “douze” is not an amount"
     assert "does not equal total" in reasons[6]
     assert "positive" in reasons[7]
     assert "row 2" in reasons[8]
     assert "b2b or b2c" in reasons[10]
     assert "number is empty" in reasons[11]
-    assert "two decimals" in reasons[13]
+    assert reasons[13] == (
+        "Line 13, column montant_ttc: “120,005” has more than two decimals"
+    )
     assert result.errors[0].raw["numero"] == "A2"  # the raw row is kept
 
 

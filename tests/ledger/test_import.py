@@ -35,8 +35,8 @@ def test_import_reports_counts_and_keeps_rejected_rows(tmp_path, acme):
     assert result["rejected"] == [
         {
             "row": 5,
-            "reason": "due_date: not a date (expected dd/mm/yyyy or yyyy-mm-dd): "
-            "'pas de date'",
+            "reason": "Ligne 5, colonne echeance : « pas de date » n'est pas une "
+            "date (jj/mm/aaaa ou aaaa-mm-jj)",
         }
     ]
     kept = RejectedRow.objects.get(batch__org=acme)

@@ -84,7 +84,7 @@ def test_xlsx_with_guessed_columns_and_excel_types(acme):
     result = import_invoices(acme, data, "balance.xlsx", "test")
     assert result["format"] == "XLSX"
     assert (result["imported"], [r["row"] for r in result["rejected"]]) == (2, [5])
-    assert "issue_date" in result["rejected"][0]["reason"]
+    assert "colonne Date facture" in result["rejected"][0]["reason"]
     fx1 = Invoice.objects.get(org=acme, number="FX-1")
     assert fx1.total == Decimal("1234.56") and fx1.due_date == date(2026, 10, 1)
     assert Invoice.objects.get(org=acme, number="FX-2").is_paid
