@@ -23,6 +23,9 @@ def test_the_portfolio_shows_her_clients_figures_only(client, firm):
     assert "outsider" not in html and "Hors Portefeuille" not in html
     assert "Other Co" not in html and "F-other" not in html
     assert 'data-problem="no_iban"' in html  # Bistro has no IBAN to pay to
+    bistro = html.split('data-client="bistro"', 1)[1].split("</tr>", 1)[0]
+    aging = " ".join(bistro.split("data-aging>", 1)[1].split("</small>")[0].split())
+    assert aging.startswith("1 à 30 jours 200,00")
 
 
 def test_the_command_gives_the_same_portfolio(firm):
