@@ -76,3 +76,23 @@ def test_opening_a_client_works_in_that_client_only(client, firm):
     client.post("/org/switch/", {"org": firm["orgs"]["outsider"].pk})
     html = client.get("/invoices/overdue/").content.decode()
     assert "F-outsider" not in html  # no membership there: the switch is refused
+
+
+def test_a_sales_role_sees_only_the_customers_it_owns(client, firm):
+    """Sales at a client: the portfolio counts only their own customers there,
+    and nothing of that client waits for their approval."""
+    from relance.firms.services import add_staff
+
+    bistro = firm["orgs"]["bistro"]
+    add_staff(firm["firm"], firm["fiona"], bistro, "sales", actor="test")
+    out = StringIO()
+    call_command(
+        "firm", "portfolio", "--user", "fiona@expert.example", "--json", stdout=out
+    )
+    rows = {r["org"]: r for r in json.loads(out.getvalue())}
+    assert rows["bistro"]["overdue"] == "0.00" and rows["bistro"]["to_approve"] == 0
+    login(client)
+    waiting = client.get("/firm/").content.decode().split("data-waiting", 1)[1]
+    assert "Bistro du Port" not in waiting
+    action = Action.objects.get(org=bistro)
+    assert client.post(f"/firm/approve/{action.pk}/").status_code == 404
