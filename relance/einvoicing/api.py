@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Router, Schema
 from ninja.errors import HttpError
 
+from relance.api.schemas import MAX_ID, Problem
 from relance.ledger.models import Invoice
 from relance.ledger.services import oversize
 from relance.ledger.visibility import visible
@@ -16,11 +17,6 @@ from .models import InvoiceStatus, StatusMessage
 from .services import import_statuses
 
 router = Router(tags=["lifecycle"])
-MAX_ID = 2**53
-
-
-class Problem(Schema):
-    detail: str
 
 
 class MessageOut(Schema):
