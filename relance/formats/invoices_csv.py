@@ -383,14 +383,22 @@ def invoices_from_rows(
                 }
                 errors.append(RowError(line, exc.reason, _raw(header, cells), params))
                 continue
+            except RowProblem as exc:
+                raw = _raw(header, cells)
+                errors.append(RowError(line, exc.template, raw, exc.params))
+                continue
             except ValueError as exc:
                 errors.append(RowError(line, str(exc), _raw(header, cells)))
                 continue
         if record.number in seen:
-            reason = (
-                f"invoice {record.number} already appears on row {seen[record.number]}"
+            errors.append(
+                RowError(
+                    line,
+                    "Invoice %(number)s already appears on line %(first)s",
+                    _raw(header, cells),
+                    {"number": record.number, "first": seen[record.number]},
+                )
             )
-            errors.append(RowError(line, reason, _raw(header, cells)))
             continue
         seen[record.number] = line
         records.append(record)
@@ -553,6 +561,24 @@ def _raw(header: list[str], cells: list[str]) -> dict[str, str]:
     }
 
 
+class RowProblem(ValueError):
+    """A row that cannot be an invoice: an English sentence with its values, for
+    the caller to translate before filling in (this package knows no languages).
+    Its text, as a ValueError, is the English sentence filled in."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        super().__init__(template % params)
+        self.template, self.params = template, params
+
+
+EMPTY = {
+    "number": "The invoice number is empty",
+    "issue_date": "The issue date is empty",
+    "due_date": "The due date is empty",
+    "total": "The total is empty",
+}
+
+
 class CellProblem(ValueError):
     """A cell of the row that cannot be read: its field and the reason as a
     template the caller fills with the line, the column's header and the value."""
@@ -604,7 +630,10 @@ def _date(values: dict[str, str], field: str) -> date | None:
 def _currency(text: str) -> str:
     currency = "EUR" if text == "€" else text.upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise ValueError(f"currency must be a three-letter code, got {currency!r}")
+        raise RowProblem(
+            "The currency must be a three-letter code such as EUR, not “%(value)s”",
+            value=text,
+        )
     return currency
 
 
@@ -614,7 +643,7 @@ def _emails(text: str) -> tuple[str, ...]:
     emails = tuple(e.strip() for e in re.split(r"[;,]", text) if e.strip())
     for email in emails:
         if not _EMAIL.match(email):
-            raise ValueError(f"customer_email: not an email address: {email!r}")
+            raise RowProblem("“%(value)s” is not an email address", value=email)
     return emails
 
 
@@ -626,9 +655,9 @@ def _siren(text: str) -> str:
 def _kind(text: str) -> str:
     kind = KINDS.get(text.strip().lower())
     if kind is None:
-        raise ValueError(
-            "kind must be b2b or b2c (or public for a public buyer), got "
-            f"{text.strip().lower()!r}"
+        raise RowProblem(
+            "The type must be b2b, b2c or public (a public buyer), not “%(value)s”",
+            value=text.strip(),
         )
     return kind
 
@@ -636,25 +665,34 @@ def _kind(text: str) -> str:
 def row_record(line: int, v: dict[str, str]) -> InvoiceRecord:
     for field in REQUIRED:
         if not v.get(field):
-            raise ValueError(f"{field} is empty")
+            raise RowProblem(EMPTY[field])
     name = v.get("customer_name", "")
     ref = v.get("customer_ref") or name.upper()
     if not ref:
-        raise ValueError("customer_ref and customer_name are both empty")
+        raise RowProblem("The customer has neither a reference nor a name")
     issue, due = _date(v, "issue_date"), _date(v, "due_date")
     assert issue and due
     if due < issue:
-        raise ValueError(f"due_date {due} is before issue_date {issue}")
+        raise RowProblem(
+            "The due date, %(due)s, is before the issue date, %(issue)s",
+            due=f"{due:%d/%m/%Y}",
+            issue=f"{issue:%d/%m/%Y}",
+        )
     total = _amount(v, "total")
     assert total is not None
     if total <= 0:
-        raise ValueError(
-            f"total must be positive, got {total} (credit notes are not invoices)"
+        raise RowProblem(
+            "The total must be positive, not %(total)s (a credit note is not an "
+            "invoice)",
+            total=total,
         )
     ht, tax = _amount(v, "total_excl_tax"), _amount(v, "tax")
     if ht is not None and tax is not None and abs(ht + tax - total) > CENT:
-        raise ValueError(
-            f"total_excl_tax {ht} + tax {tax} does not equal total {total}"
+        raise RowProblem(
+            "Excluding tax %(ht)s plus tax %(tax)s does not make the total %(total)s",
+            ht=ht,
+            tax=tax,
+            total=total,
         )
     if ht is not None and tax is None:
         tax = total - ht
@@ -662,13 +700,20 @@ def row_record(line: int, v: dict[str, str]) -> InvoiceRecord:
     open_ = _amount(v, "open_amount")
     if paid is None and open_ is not None:
         if not ZERO <= open_ <= total:
-            raise ValueError(
-                f"open_amount {open_} must be between 0 and the total {total}"
+            raise RowProblem(
+                "The amount left to pay, %(open)s, must be between 0 and the total "
+                "%(total)s",
+                open=open_,
+                total=total,
             )
         paid = total - open_
     paid = paid or ZERO
     if not ZERO <= paid <= total:
-        raise ValueError(f"paid {paid} must be between 0 and the total {total}")
+        raise RowProblem(
+            "The amount paid, %(paid)s, must be between 0 and the total %(total)s",
+            paid=paid,
+            total=total,
+        )
     currency = _currency(v.get("currency") or "EUR")
     emails = _emails(v.get("customer_email", ""))
     siren, dropped = "", ()

@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
-from relance.formats.invoices_csv import row_record
+from relance.formats.invoices_csv import RowProblem, row_record
 from relance.orgs.models import Organisation, org_today
 from relance.timeline.services import NewEvent, record_many
 
@@ -63,6 +64,8 @@ def _save(org: Organisation, values: dict, actor: str, keep_paid=False) -> Invoi
         cells = {k: "" if v is None else str(v).strip() for k, v in values.items()}
         try:
             record = row_record(0, cells)
+        except RowProblem as exc:
+            raise ValidationError(gettext(exc.template) % exc.params) from None
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
         problem = writer.check(record)

@@ -226,7 +226,7 @@ def test_create_update_and_pay_an_invoice(client, acme, books, members, token_fo
     assert post(client, "/api/invoices", new, auth).status_code == 400
     backwards = {**new, "number": "F-11", "due_date": str(today - timedelta(days=90))}
     refused = post(client, "/api/invoices", backwards, auth)
-    assert refused.status_code == 400 and "due_date" in body(refused)["detail"]
+    assert refused.status_code == 400 and "échéance" in body(refused)["detail"]
 
     pk = created["id"]
     changed = client.patch(

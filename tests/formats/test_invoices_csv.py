@@ -84,13 +84,13 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_others_kept():
     assert reasons[3] == (
         "Line 3, column date: “32/10/2026” is not a date (dd/mm/yyyy or yyyy-mm-dd)"
     )
-    assert "before issue_date" in reasons[4]
+    assert "before the issue date" in reasons[4]
     assert reasons[5] == "Line 5, column montant_ttc: “douze” is not an amount"
-    assert "does not equal total" in reasons[6]
+    assert "does not make the total" in reasons[6]
     assert "positive" in reasons[7]
-    assert "row 2" in reasons[8]
-    assert "b2b or b2c" in reasons[10]
-    assert "number is empty" in reasons[11]
+    assert "already appears on line 2" in reasons[8]
+    assert "b2b, b2c or public" in reasons[10]
+    assert reasons[11] == "The invoice number is empty"
     assert reasons[13] == (
         "Line 13, column montant_ttc: “120,005” has more than two decimals"
     )

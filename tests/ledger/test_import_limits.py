@@ -106,3 +106,29 @@ def test_the_import_page_refuses_a_file_over_the_cap(client, alice, settings):
         response.content.decode()
     )
     assert not ImportBatch.objects.exists()
+
+
+def test_a_refused_row_says_why_in_french(acme):
+    """Every reason a row is refused is a sentence in the user's language, with
+    the values the row carried (they were English, naming internal fields)."""
+    from django.utils import translation
+
+    from relance.ledger.services import import_invoices
+
+    data = (
+        "numero;client;date;echeance;montant_ttc\n"
+        "A1;Dupont;10/10/2026;01/10/2026;120,00\n"
+        ";Dupont;10/10/2026;10/11/2026;120,00\n"
+        "A3;Dupont;10/10/2026;10/11/2026;-5,00\n"
+        "A4;Dupont;10/10/2026;10/11/2026;50,00\n"
+        "A4;Dupont;10/10/2026;10/11/2026;50,00\n"
+    ).encode()
+    with translation.override("fr"):
+        result = import_invoices(acme, data, "factures.csv", "alice")
+    reasons = {r["row"]: r["reason"] for r in result["rejected"]}
+    assert reasons == {
+        2: "L'échéance, 01/10/2026, est antérieure à la date d'émission, 10/10/2026",
+        3: "Le numéro de facture est vide",
+        4: "Le montant TTC doit être positif, et non -5.00 (un avoir n'est pas une facture)",
+        6: "La facture A4 figure déjà à la ligne 5",
+    }
