@@ -116,13 +116,13 @@ def test_a_refused_row_says_why_in_french(acme):
     from relance.ledger.services import import_invoices
 
     data = (
-        "numero;client;date;echeance;montant_ttc\n"
-        "A1;Dupont;10/10/2026;01/10/2026;120,00\n"
-        ";Dupont;10/10/2026;10/11/2026;120,00\n"
-        "A3;Dupont;10/10/2026;10/11/2026;-5,00\n"
-        "A4;Dupont;10/10/2026;10/11/2026;50,00\n"
-        "A4;Dupont;10/10/2026;10/11/2026;50,00\n"
-    ).encode()
+        b"numero;client;date;echeance;montant_ttc\n"
+        b"A1;Dupont;10/10/2026;01/10/2026;120,00\n"
+        b";Dupont;10/10/2026;10/11/2026;120,00\n"
+        b"A3;Dupont;10/10/2026;10/11/2026;-5,00\n"
+        b"A4;Dupont;10/10/2026;10/11/2026;50,00\n"
+        b"A4;Dupont;10/10/2026;10/11/2026;50,00\n"
+    )
     with translation.override("fr"):
         result = import_invoices(acme, data, "factures.csv", "alice")
     reasons = {r["row"]: r["reason"] for r in result["rejected"]}
