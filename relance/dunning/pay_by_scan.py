@@ -8,10 +8,13 @@ import base64
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
+
 from relance.core import creditor_reference, payment_qr
 from relance.ledger.models import Invoice
+from relance.orgs.models import org_today
 
-from .models import Action, ActionStatus
+from .models import Action, ActionStatus, Hold, HoldKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,8 @@ def for_action(action: Action) -> ScanToPay | None:
         ).order_by("due_date", "number")
         if not inv.is_paid
     ]
+    if _declared_paid(org, invoices):  # a code then would invite a second payment
+        return None
     amount = sum((inv.total - inv.amount_paid for inv in invoices), Decimal("0"))
     if amount <= 0:
         return None
@@ -87,6 +92,17 @@ def for_action(action: Action) -> ScanToPay | None:
     ):  # bank details a bank would refuse: no code rather than a bad one
         return None
     return ScanToPay(reference, amount, [inv.number for inv in invoices], text)
+
+
+def _declared_paid(org, invoices: list[Invoice]) -> bool:
+    """Whether the debtor said one of `invoices` is paid, and that still holds."""
+    return (
+        Hold.objects.filter(
+            org=org, kind=HoldKind.PAYMENT_PENDING, invoice__in=invoices, ended_at=None
+        )
+        .filter(Q(until__isnull=True) | Q(until__gte=org_today(org)))
+        .exists()
+    )
 
 
 def latest_for_customer(customer) -> ScanToPay | None:

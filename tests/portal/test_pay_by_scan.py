@@ -54,3 +54,17 @@ def test_no_code_without_a_reminder_or_an_iban(client, late, acme, today):
     acme.save(update_fields=["iban"])
     page = client.get(f"/p/{make_token(late, today)}/").content.decode()
     assert "data-scan-to-pay" not in page
+
+
+def test_no_code_for_invoices_the_debtor_said_are_paid(client, late, today):
+    """Declared paid, the reminder's invoices get no transfer code: the walkthrough
+    saw the page still invite paying them a second time."""
+    run_dunning(late.org, today)
+    url = f"/p/{make_token(late, today)}/"
+    numbers = [i.number for i in late.invoices.all()]
+    answer = client.post(
+        url,
+        {"form": "declare", "invoices": numbers, "paid_on": today.isoformat()},
+    )
+    assert answer.status_code == 302
+    assert "data-scan-to-pay" not in client.get(url).content.decode()
