@@ -135,6 +135,14 @@ def _latest(org, invoice, status: cdar.Status) -> None:
     current.save()
 
 
+# The hold a status puts on its invoice, and for how many days (None: until ended).
+HOLD_FOR = {
+    Code.DISPUTED: (HoldKind.DISPUTE, None),
+    Code.SUSPENDED: (HoldKind.PAUSE, SUSPENSION_DAYS),
+    Code.PAYMENT_SENT: (HoldKind.PAYMENT_PENDING, PAYMENT_SENT_DAYS),
+}
+
+
 def _act(org, invoice, status: cdar.Status, message, actor: str) -> None:
     day = status.issued_at.date() if status.issued_at else org_today(org)
     code = Code(status.code)
@@ -162,37 +170,19 @@ def _act(org, invoice, status: cdar.Status, message, actor: str) -> None:
             )[:300],
             data={"invoice": invoice.pk, "code": status.code},
         )
-    elif code == Code.DISPUTED:
+    elif code in HOLD_FOR:
+        kind, days = HOLD_FOR[code]
         message.hold = add_hold(
             org,
-            HoldKind.DISPUTE,
+            kind,
             invoice.customer,
             invoice=invoice,
-            reason=reason,
-            actor=actor,
-        )
-    elif code == Code.SUSPENDED:
-        message.hold = add_hold(
-            org,
-            HoldKind.PAUSE,
-            invoice.customer,
-            invoice=invoice,
-            until=day + timedelta(days=SUSPENSION_DAYS),
+            until=day + timedelta(days=days) if days else None,
             reason=reason,
             actor=actor,
         )
     elif code == Code.COMPLETED:
         _lift(org, invoice, HoldKind.PAUSE, actor, status)
-    elif code == Code.PAYMENT_SENT:
-        message.hold = add_hold(
-            org,
-            HoldKind.PAYMENT_PENDING,
-            invoice.customer,
-            invoice=invoice,
-            until=day + timedelta(days=PAYMENT_SENT_DAYS),
-            reason=reason,
-            actor=actor,
-        )
     elif code == Code.PAID and not invoice.is_paid:
         _paid(org, invoice, status, day, actor)
     if message.hold_id:
