@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test system-deps lint format messages
+.PHONY: demo test test-slow install install-test system-deps lint format messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ lint: install-test
 test: install-test system-deps lint
 	$(BIN)/pytest
 	bash scripts/with-postgres.sh $(BIN)/pytest
+
+## The long kill, soak and property runs (marker `slow`), on both databases.
+test-slow: install-test system-deps
+	$(BIN)/pytest -m slow
+	bash scripts/with-postgres.sh $(BIN)/pytest -m slow
 
 format: install-test
 	$(BIN)/ruff format .

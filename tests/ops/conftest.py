@@ -17,18 +17,6 @@ from tests.mailservers import free_port, wait_for_port
 
 RELANCE = str(Path(sys.executable).with_name("relance"))
 ROOT = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
-
-
-def pytest_collection_modifyitems(config, items):
-    """The long kill runs here only with `-m slow`: the default suite keeps the
-    week-long one (about a minute)."""
-    if "slow" in (config.getoption("-m") or ""):
-        return
-    skip = pytest.mark.skip(reason="long run: pytest -m slow tests/ops")
-    for item in items:
-        if "slow" in item.keywords and HERE in Path(item.fspath).parents:
-            item.add_marker(skip)
 
 
 @pytest.fixture
