@@ -52,8 +52,8 @@ def read_ofx(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]:
     try:
         tree.parse(io.BytesIO(safe_for_ofxtools(data)))
         root = tree._root  # the parsed tree; convert() would enforce the spec
-    except ValueError as exc:  # ours, from safe_for_ofxtools: says where
-        return ReadResult([], [RowError(0, f"not a readable OFX file: {exc}")])
+    except Unreadable as exc:  # ours, from safe_for_ofxtools: says where
+        return ReadResult([], [exc.error(0, {})])
     except Exception:  # ofxtools raises many types, its messages are its own
         return ReadResult([], [RowError(0, UNREADABLE)])
     if root is None:
@@ -78,6 +78,11 @@ def read_ofx(data: bytes, limits: Limits = DEFAULT) -> ReadResult[BankLine]:
     if not statements:
         errors.append(RowError(0, "no bank statement (STMTRS) in the OFX file"))
     return finish(records, errors, {"format": "OFX"})
+
+
+COMMENT_OPEN = "not a readable OFX file: comment not closed (byte %(at)s)"
+CDATA_OPEN = "not a readable OFX file: CDATA section not closed (byte %(at)s)"
+CDATA_MARKUP = "not a readable OFX file: markup inside a CDATA section (byte %(at)s)"
 
 
 UNREADABLE = (
@@ -111,7 +116,7 @@ def _uncommented(body: bytes) -> bytes:
     while (start := body.find(_COMMENT, at)) != -1:
         end = body.find(_COMMENT_END, start + len(_COMMENT))
         if end == -1:
-            raise ValueError(f"comment not closed (byte {start})")
+            raise Unreadable(COMMENT_OPEN, at=start)
         parts.append(body[at:start])
         at = end + len(_COMMENT_END)
     parts.append(body[at:])
@@ -125,10 +130,10 @@ def _unwrapped(body: bytes) -> bytes:
     while (start := body.find(_CDATA, at)) != -1:
         end = body.find(_CDATA_END, start)
         if end == -1:
-            raise ValueError(f"CDATA section not closed (byte {start})")
+            raise Unreadable(CDATA_OPEN, at=start)
         text = body[start + len(_CDATA) : end]
         if b"<" in text:
-            raise ValueError(f"markup inside a CDATA section (byte {start})")
+            raise Unreadable(CDATA_MARKUP, at=start)
         parts += [body[at:start], text]
         at = end + len(_CDATA_END)
     parts.append(body[at:])

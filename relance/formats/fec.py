@@ -89,8 +89,9 @@ def read_fec(
     if not signed and not {"debit", "credit"} <= columns.keys():
         missing.append("Debit and Credit, or Montant and Sens")
     if missing:
-        reason = f"not a FEC: missing column(s) {', '.join(missing)}"
-        return ReadResult([], [RowError(1, reason)], details)
+        reason = "Not a FEC: columns missing: %(missing)s"
+        error = RowError(1, reason, params={"missing": ", ".join(missing)})
+        return ReadResult([], [error], details)
     details["variant"] = "Montant/Sens" if signed else "Debit/Credit"
 
     lines: list[_Line] = []

@@ -349,17 +349,16 @@ def invoices_from_rows(
     if "customer_ref" not in mapping and "customer_name" not in mapping:
         missing.append("customer_ref or customer_name")
     if not header:
-        return ReadResult([], [RowError(0, "the file is empty")], details)
+        return ReadResult([], [RowError(0, "The file is empty")], details)
     lost = [h for f, h in (columns or {}).items() if f not in mapping]
     if lost:
-        reason = (
-            f"saved column mapping names column(s) not in the file: {', '.join(lost)}"
-        )
-        return ReadResult([], [RowError(1, reason)], details)
+        reason = "The saved column mapping names columns this file lacks: %(lost)s"
+        error = RowError(1, reason, params={"lost": ", ".join(lost)})
+        return ReadResult([], [error], details)
     if missing:
-        found = ", ".join(header)
-        reason = f"missing column(s): {', '.join(missing)} (found: {found})"
-        return ReadResult([], [RowError(1, reason)], details)
+        reason = "Columns missing: %(missing)s; the file's columns: %(found)s"
+        params = {"missing": ", ".join(missing), "found": ", ".join(header)}
+        return ReadResult([], [RowError(1, reason, params=params)], details)
 
     records: list[InvoiceRecord] = []
     errors: list[RowError] = []

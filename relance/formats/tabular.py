@@ -78,8 +78,14 @@ def read_rows(
             rows.append((reader.line_num, cells))
             if len(rows) > limits.rows:
                 raise too_many_rows(reader.line_num, limits)
-    except csv.Error as exc:
-        broken = RowError(reader.line_num, f"csv error: {exc}")
+    except csv.Error:
+        # csv's own text ("field larger than field limit") is not for a person
+        broken = RowError(
+            reader.line_num,
+            "Line %(row)s: the file's columns cannot be read from here on (a quote "
+            "left open, or a field too long)",
+            params={"row": reader.line_num},
+        )
     if _long_line(limits.cell_chars).search(text):  # else no cell can be
         for line, cells in [(1, header), *rows]:
             for column, cell in enumerate(cells, 1):

@@ -79,4 +79,4 @@ def test_fec_bad_rows_are_reported_with_their_line():
 def test_not_a_fec_says_which_columns_are_missing():
     result = read_fec(b"JournalCode\tCompteNum\n", 30)
     assert result.records == []
-    assert "missing column" in result.errors[0].reason
+    assert "columns missing" in result.errors[0].message()

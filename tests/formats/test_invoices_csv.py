@@ -102,7 +102,7 @@ def test_missing_columns_are_named():
     assert result.records == []
     (error,) = result.errors
     assert error.row == 1
-    assert "issue_date" in error.reason and "due_date" in error.reason
+    assert "issue_date" in error.message() and "due_date" in error.message()
 
 
 @pytest.mark.parametrize(

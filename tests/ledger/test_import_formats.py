@@ -96,7 +96,10 @@ def test_saved_column_mapping_is_used_for_the_next_files(acme):
     rows = [["P-77", "ACME CLIENT", "01/09/2026", "01/10/2026", "500,00"]]
     data = ("\n".join(";".join(r) for r in [header, *rows]) + "\n").encode()
     first = import_invoices(acme, data, "export.csv", "test")
-    assert first["imported"] == 0 and "missing column" in first["rejected"][0]["reason"]
+    assert (
+        first["imported"] == 0
+        and "Colonnes manquantes" in first["rejected"][0]["reason"]
+    )
     columns = {
         "number": "Pièce",
         "customer_name": "Tiers",

@@ -132,3 +132,22 @@ def test_a_refused_row_says_why_in_french(acme):
         4: "Le montant TTC doit être positif, et non -5.00 (un avoir n'est pas une facture)",
         6: "La facture A4 figure déjà à la ligne 5",
     }
+
+
+def test_a_file_refused_whole_says_why_in_french(acme):
+    """A statement or an export refused as a whole says why in French: a broken
+    OFX names the byte, a table names the columns it lacks."""
+    from django.utils import translation
+
+    from relance.ledger.bank import import_bank
+    from relance.ledger.services import import_invoices
+    from tests.formats.test_bounded_readers import OFX_HEAD
+
+    with translation.override("fr"):
+        bank = import_bank(acme, OFX_HEAD + b"<OFX><A><![CDATA[x", "r.ofx", "alice")
+        table = import_invoices(acme, b"numero;client\nA1;X\n", "f.csv", "alice")
+    assert bank["reason"] == (
+        "fichier OFX illisible : une section CDATA n'est pas refermée (octet 8)"
+    )
+    assert table["rejected"][0]["reason"].startswith("Colonnes manquantes : ")
+    assert "colonnes du fichier : numero, client" in table["rejected"][0]["reason"]
