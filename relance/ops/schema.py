@@ -5,6 +5,7 @@ fingerprint and goes straight to its work; `serve` and `worker` always check."""
 
 import hashlib
 import importlib.util
+import os
 from pathlib import Path
 
 STAMP = "schema_checked"
@@ -43,7 +44,9 @@ def checked(settings) -> bool:
 
 
 def stamp(settings) -> None:
+    """Written whole or not at all; each process through its own partial file,
+    since two workers starting together both stamp (one renamed the other's)."""
     path = _stamp_file(settings)
-    partial = path.with_name(STAMP + ".partial")
+    partial = path.with_name(f"{STAMP}.{os.getpid()}.partial")
     partial.write_text(fingerprint(settings))
     partial.replace(path)
