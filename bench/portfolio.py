@@ -28,20 +28,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from dunning_run import setup_django  # bench/ is the script's own path
+
 ROOT = Path(__file__).resolve().parents[1]
 RELANCE = str(Path(sys.executable).with_name("relance"))
 DAY = date(2026, 11, 24)  # a Tuesday
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def generate(n_orgs: int, n_invoices: int, n_customers: int) -> None:
